@@ -1,0 +1,92 @@
+"""Labelling functions: cue lexicons and patterns that vote for a claim type or abstain.
+
+They make *silver* labels (``annotator: rules``) and a rules baseline, and they steer which
+sentences annotators read (the rare labels are rare). They never make gold labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LabellingFunction:
+    """A named pattern that votes ``label`` when it matches a sentence (or its previous sentence)."""
+
+    name: str
+    label: str
+    pattern: re.Pattern[str]
+    on_previous: bool = False
+
+    def __call__(self, text: str, previous: str = "") -> str | None:
+        target = previous if self.on_previous else text
+        return self.label if target and self.pattern.search(target) else None
+
+
+def _lf(name: str, label: str, regex: str, on_previous: bool = False) -> LabellingFunction:
+    return LabellingFunction(name, label, re.compile(regex, re.IGNORECASE), on_previous)
+
+
+LABELLING_FUNCTIONS: tuple[LabellingFunction, ...] = (
+    # unverified: hedges, unconfirmed status, anonymous or second-hand sourcing, rumour.
+    _lf("hedge_adverb", "unverified", r"\b(reportedly|allegedly|purportedly|supposedly|apparently)\b"),
+    _lf("alleged", "unverified", r"\balleged\b"),
+    _lf(
+        "not_verified",
+        "unverified",
+        r"\b(could not|cannot|can't|couldn't|was unable to|were unable to|has not been|have not been|"
+        r"hasn't been|haven't been|not been|yet to be|unable to)( be)?( independently)? "
+        r"(verif|confirm|corroborat)",
+    ),
+    _lf("unconfirmed", "unverified", r"\b(unconfirmed|unverified|unsubstantiated)\b"),
+    _lf("no_evidence", "unverified", r"\b(without (providing |offering |giving )?(any )?evidence|"
+        r"(did not|didn't|provided no|offered no|gave no) (provide |offer |give )?(any )?evidence)"),
+    _lf("anonymous_source", "unverified", r"\b(unnamed|anonymous|anonymity|a source (close|familiar)|"
+        r"sources (said|say|told|claim)|according to (a |one )?sources?|who asked not to be (named|identified))"),
+    _lf("said_to_be", "unverified", r"\b(is|are|was|were) (said|believed|rumou?red|thought) to\b"),
+    _lf("rumour", "unverified", r"\b(rumou?rs?|rumou?red|speculation|unclear whether|circulating)\b"),
+    _lf("claims_that", "unverified", r"\bclaim(s|ed)? (that|to have)\b"),
+    # denial: rejection verbs, negated claims, "fake"/"baseless".
+    _lf("deny_verb", "denial", r"\b(den(y|ies|ied|ying)|denial)\b"),
+    _lf("reject_verb", "denial", r"\b(reject(s|ed|ing)?|dismiss(es|ed|ing)?|refut(e|es|ed|ing)|rebuff(s|ed)?)\b"),
+    _lf("not_true", "denial", r"\b(not true|untrue|no truth|false|baseless|groundless|fake|fabricat|"
+        r"nonsense|a lie|lies|hoax|debunk|no such|never happened|there (is|are|was|were) no)\b"),
+    # counter-claim: an opposing version put forward.
+    _lf("insist_counter", "counter-claim", r"\b(insist(s|ed)?|counter(s|ed)|retort(s|ed)?|contend(s|ed)?|"
+        r"maintain(s|ed) that|argue(s|d)? instead)\b"),
+    _lf("contrast_marker", "counter-claim", r"\b(for (its|his|her|their) part|in contrast|on the contrary|"
+        r"contrary to|instead|in fact|in reality|actually|the real (situation|reason|story)|rather than)\b"),
+    _lf("blame_staging", "counter-claim", r"\b(stag(ed|ing)|provocation|false flag|accus(e|es|ed|ing) .{0,40} of|"
+        r"blam(e|es|ed|ing))\b"),
+)
+
+
+def rule_votes(text: str, previous: str = "") -> dict[str, str]:
+    """Votes of every labelling function that fires: {function name: label}."""
+    votes = {}
+    for function in LABELLING_FUNCTIONS:
+        label = function(text, previous)
+        if label is not None:
+            votes[function.name] = label
+    return votes
+
+
+# When several labels get votes, the spec's own order decides: verification status first, then the
+# main act. Without any vote, a sentence is a plain assertion.
+_PRECEDENCE = ("unverified", "counter-claim", "denial")
+
+
+def rule_label(text: str, previous: str = "") -> str | None:
+    """The rules' single label for a sentence, or None when no function fires (abstain)."""
+    counts = Counter(rule_votes(text, previous).values())
+    for label in _PRECEDENCE:
+        if counts[label]:
+            return label
+    return None
+
+
+def rule_predict(text: str, previous: str = "") -> str:
+    """Rules as a classifier: abstentions become ``assertion`` (the spec's default)."""
+    return rule_label(text, previous) or "assertion"
