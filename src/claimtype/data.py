@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import random
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from datasets import ClassLabel, Dataset, DatasetDict, Features, Value, load_from_disk
+
+from claimtype.io import read_jsonl
+from claimtype.labels import LABEL2ID, LABELS, check_label
 from claimtype.text import split_sentences
+
+SILVER_ANNOTATOR = "rules"
 
 
 def sentence_rows(article: dict) -> list[dict]:
@@ -24,3 +37,179 @@ def sentence_rows(article: dict) -> list[dict]:
         )
         previous = sentence.text
     return rows
+
+
+# --- annotations -----------------------------------------------------------------------------------
+
+GOLD_FIELDS = (
+    "sentence_id",
+    "doc_id",
+    "corpus",
+    "source_record_id",
+    "sentence_index",
+    "start",
+    "end",
+    "text",
+    "prev_text",
+    "label",
+    "annotator",
+)
+
+
+def load_annotations(path: Path | str, silver: bool = False) -> list[dict]:
+    """Read gold (or silver) rows, checking that every row has the fields and a known label."""
+    rows = []
+    for row in read_jsonl(path):
+        missing = [f for f in GOLD_FIELDS if f not in row]
+        if missing:
+            raise ValueError(f"{path}: row {row.get('sentence_id', '?')} lacks {', '.join(missing)}")
+        check_label(row["label"])
+        if silver != (row["annotator"] == SILVER_ANNOTATOR):
+            kind = "silver" if silver else "gold"
+            raise ValueError(f"{path}: {kind} file holds a row annotated by {row['annotator']!r}")
+        rows.append(row)
+    return rows
+
+
+# --- article-level, label-stratified split ---------------------------------------------------------
+
+SPLITS = ("train", "validation", "test")
+
+
+def split_by_article(rows: list[dict], validation: float, test: float, seed: int) -> dict[str, str]:
+    """Assign each article (doc_id) to a split; sentences never straddle splits.
+
+    Greedy stratification: articles are placed largest first (ties broken by a seeded shuffle) into
+    the split whose per-label quota is furthest from full, so each split's label mix follows the
+    whole corpus as far as whole articles allow. Deterministic for a given seed and input.
+    """
+    fractions = {"train": 1.0 - validation - test, "validation": validation, "test": test}
+    if min(fractions.values()) < 0:
+        raise ValueError(f"split fractions must leave room for train: validation={validation}, test={test}")
+    doc_labels: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        doc_labels[row["doc_id"]][row["label"]] += 1
+    totals = Counter(row["label"] for row in rows)
+    quota = {s: {lab: fractions[s] * n for lab, n in totals.items()} for s in SPLITS}
+    filled = {s: Counter() for s in SPLITS}
+
+    docs = sorted(doc_labels)
+    random.Random(seed).shuffle(docs)
+    docs.sort(key=lambda d: -sum(doc_labels[d].values()))  # stable: shuffled order breaks ties
+    assignment = {}
+    for doc in docs:
+        counts = doc_labels[doc]
+
+        def need(split: str, counts: Counter = counts) -> float:
+            # Room left for this article's labels, relative to the quota (rare labels weigh more).
+            return sum(
+                n * (quota[split][lab] - filled[split][lab]) / totals[lab] for lab, n in counts.items()
+            )
+
+        best = max((s for s in SPLITS if fractions[s] > 0), key=need)
+        assignment[doc] = best
+        filled[best].update(counts)
+    return assignment
+
+
+# --- the DatasetDict -------------------------------------------------------------------------------
+
+
+def _fingerprint(paths: list[Path], settings: dict) -> str:
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _features() -> Features:
+    return Features(
+        {
+            "sentence_id": Value("string"),
+            "doc_id": Value("string"),
+            "corpus": Value("string"),
+            "text": Value("string"),
+            "prev_text": Value("string"),
+            "label": ClassLabel(names=list(LABELS)),
+            "weight": Value("float32"),
+            "annotator": Value("string"),
+        }
+    )
+
+
+def _to_columns(rows: list[dict], weight: float) -> dict[str, list]:
+    return {
+        "sentence_id": [r["sentence_id"] for r in rows],
+        "doc_id": [r["doc_id"] for r in rows],
+        "corpus": [r["corpus"] for r in rows],
+        "text": [r["text"] for r in rows],
+        "prev_text": [r["prev_text"] for r in rows],
+        "label": [LABEL2ID[r["label"]] for r in rows],
+        "weight": [weight] * len(rows),
+        "annotator": [r["annotator"] for r in rows],
+    }
+
+
+def build_dataset(
+    gold_path: Path | str,
+    processed_dir: Path | str,
+    validation: float = 0.15,
+    test: float = 0.15,
+    seed: int = 13,
+    silver_path: Path | str | None = None,
+    silver_weight: float = 1.0,
+) -> DatasetDict:
+    """Build (or load the cached) train/validation/test DatasetDict, split by article.
+
+    Silver rows join *train* only, and only from articles that are not in validation or test, so
+    evaluation stays gold-only and leak-free. The cache key covers input bytes and settings, so a
+    change to any annotation file or option rebuilds the dataset.
+    """
+    gold_path = Path(gold_path)
+    inputs = [gold_path] + ([Path(silver_path)] if silver_path else [])
+    for path in inputs:
+        if not path.is_file():
+            raise FileNotFoundError(f"annotation file not found: {path}")
+    settings = {"validation": validation, "test": test, "seed": seed, "silver_weight": silver_weight}
+    cache_dir = Path(processed_dir) / _fingerprint(inputs, settings)
+    if (cache_dir / "dataset_dict.json").is_file():
+        return load_from_disk(str(cache_dir))
+
+    gold = load_annotations(gold_path)
+    assignment = split_by_article(gold, validation, test, seed)
+    by_split = {s: [r for r in gold if assignment[r["doc_id"]] == s] for s in SPLITS}
+    if silver_path:
+        held_out = {d for d, s in assignment.items() if s != "train"}
+        gold_ids = {r["sentence_id"] for r in gold}
+        silver = [
+            r
+            for r in load_annotations(silver_path, silver=True)
+            if r["doc_id"] not in held_out and r["sentence_id"] not in gold_ids
+        ]
+    else:
+        silver = []
+    columns = {s: _to_columns(by_split[s], 1.0) for s in SPLITS}
+    for key, values in _to_columns(silver, silver_weight).items():
+        columns["train"][key].extend(values)
+    dataset = DatasetDict({s: Dataset.from_dict(columns[s], features=_features()) for s in SPLITS})
+
+    tmp_dir = cache_dir.with_name(cache_dir.name + ".tmp")
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    dataset.save_to_disk(str(tmp_dir))
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    tmp_dir.rename(cache_dir)
+    return load_from_disk(str(cache_dir))
+
+
+def build_dataset_from_config(data_cfg) -> DatasetDict:
+    """``build_dataset`` with the ``data`` config group's settings."""
+    return build_dataset(
+        gold_path=data_cfg.gold_path,
+        processed_dir=data_cfg.processed_dir,
+        validation=data_cfg.split.validation,
+        test=data_cfg.split.test,
+        seed=data_cfg.split.seed,
+        silver_path=data_cfg.silver_path if data_cfg.use_silver else None,
+        silver_weight=data_cfg.silver_weight,
+    )

@@ -18,15 +18,19 @@ class LabellingFunction:
     name: str
     label: str
     pattern: re.Pattern[str]
-    on_previous: bool = False
+    previous_pattern: re.Pattern[str] | None = None  # must match the previous sentence too
 
     def __call__(self, text: str, previous: str = "") -> str | None:
-        target = previous if self.on_previous else text
-        return self.label if target and self.pattern.search(target) else None
+        if not self.pattern.search(text):
+            return None
+        if self.previous_pattern is not None and not self.previous_pattern.search(previous):
+            return None
+        return self.label
 
 
-def _lf(name: str, label: str, regex: str, on_previous: bool = False) -> LabellingFunction:
-    return LabellingFunction(name, label, re.compile(regex, re.IGNORECASE), on_previous)
+def _lf(name: str, label: str, regex: str, previous: str | None = None) -> LabellingFunction:
+    compiled_previous = re.compile(previous, re.IGNORECASE) if previous else None
+    return LabellingFunction(name, label, re.compile(regex, re.IGNORECASE), compiled_previous)
 
 
 LABELLING_FUNCTIONS: tuple[LabellingFunction, ...] = (
@@ -41,25 +45,53 @@ LABELLING_FUNCTIONS: tuple[LabellingFunction, ...] = (
         r"(verif|confirm|corroborat)",
     ),
     _lf("unconfirmed", "unverified", r"\b(unconfirmed|unverified|unsubstantiated)\b"),
-    _lf("no_evidence", "unverified", r"\b(without (providing |offering |giving )?(any )?evidence|"
-        r"(did not|didn't|provided no|offered no|gave no) (provide |offer |give )?(any )?evidence)"),
-    _lf("anonymous_source", "unverified", r"\b(unnamed|anonymous|anonymity|a source (close|familiar)|"
-        r"sources (said|say|told|claim)|according to (a |one )?sources?|who asked not to be (named|identified))"),
+    _lf(
+        "no_evidence",
+        "unverified",
+        r"\b(without (providing |offering |giving )?(any )?evidence|"
+        r"(did not|didn't|provided no|offered no|gave no) (provide |offer |give )?(any )?evidence)",
+    ),
+    _lf(
+        "anonymous_source",
+        "unverified",
+        r"\b(unnamed|anonymous|anonymity|a source (close|familiar)|"
+        r"sources (said|say|told|claim)|according to (a |one )?sources?|who asked not to be (named|identified))",
+    ),
     _lf("said_to_be", "unverified", r"\b(is|are|was|were) (said|believed|rumou?red|thought) to\b"),
     _lf("rumour", "unverified", r"\b(rumou?rs?|rumou?red|speculation|unclear whether|circulating)\b"),
     _lf("claims_that", "unverified", r"\bclaim(s|ed)? (that|to have)\b"),
     # denial: rejection verbs, negated claims, "fake"/"baseless".
     _lf("deny_verb", "denial", r"\b(den(y|ies|ied|ying)|denial)\b"),
-    _lf("reject_verb", "denial", r"\b(reject(s|ed|ing)?|dismiss(es|ed|ing)?|refut(e|es|ed|ing)|rebuff(s|ed)?)\b"),
-    _lf("not_true", "denial", r"\b(not true|untrue|no truth|false|baseless|groundless|fake|fabricat|"
-        r"nonsense|a lie|lies|hoax|debunk|no such|never happened|there (is|are|was|were) no)\b"),
+    _lf(
+        "reject_verb",
+        "denial",
+        r"\b(reject(s|ed|ing)?|dismiss(es|ed|ing)?|refut(e|es|ed|ing)|rebuff(s|ed)?)\b",
+    ),
+    _lf(
+        "not_true",
+        "denial",
+        r"\b(not true|untrue|no truth|false|baseless|groundless|fake|fabricat|"
+        r"nonsense|a lie|lies|hoax|debunk|no such|never happened|there (is|are|was|were) no)\b",
+    ),
     # counter-claim: an opposing version put forward.
-    _lf("insist_counter", "counter-claim", r"\b(insist(s|ed)?|counter(s|ed)|retort(s|ed)?|contend(s|ed)?|"
-        r"maintain(s|ed) that|argue(s|d)? instead)\b"),
-    _lf("contrast_marker", "counter-claim", r"\b(for (its|his|her|their) part|in contrast|on the contrary|"
-        r"contrary to|instead|in fact|in reality|actually|the real (situation|reason|story)|rather than)\b"),
-    _lf("blame_staging", "counter-claim", r"\b(stag(ed|ing)|provocation|false flag|accus(e|es|ed|ing) .{0,40} of|"
-        r"blam(e|es|ed|ing))\b"),
+    _lf(
+        "insist_counter",
+        "counter-claim",
+        r"\b(insist(s|ed)?|counter(s|ed)|retort(s|ed)?|contend(s|ed)?|"
+        r"maintain(s|ed) that|argue(s|d)? instead)\b",
+    ),
+    _lf(
+        "contrast_marker",
+        "counter-claim",
+        r"\b(for (its|his|her|their) part|in contrast|on the contrary|"
+        r"contrary to|instead|in fact|in reality|actually|the real (situation|reason|story)|rather than)\b",
+    ),
+    _lf(
+        "blame_staging",
+        "counter-claim",
+        r"\b(stag(ed|ing)|provocation|false flag|accus(e|es|ed|ing) .{0,40} of|"
+        r"blam(e|es|ed|ing))\b",
+    ),
 )
 
 
