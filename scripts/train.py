@@ -3,10 +3,11 @@
 import hydra
 from omegaconf import DictConfig
 
-from claimtype.cli import run_cli
+from claimtype.cli import user_errors_exit
 
 
 @hydra.main(config_path="../configs", config_name="train", version_base="1.3")
+@user_errors_exit
 def main(cfg: DictConfig) -> None:
     from claimtype.training import train
 
@@ -14,4 +15,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    run_cli(main)
+    main()

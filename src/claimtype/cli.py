@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
 
+from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 # Errors a user can cause with bad input or config; anything else is a bug and keeps its traceback.
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, ValueError, KeyError, OmegaConfBaseException)
 
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-def run_cli(main: Callable[[], None]) -> None:
-    """Run a Hydra main; user errors become ``error: ...`` on stderr and exit code 2."""
-    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # let our handler see the real exception
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        main()
-    except USER_ERRORS as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"error: {message}", file=sys.stderr)
-        sys.exit(2)
+
+def user_errors_exit(task: Callable[[DictConfig], None]) -> Callable[[DictConfig], None]:
+    """Wrap a Hydra task: a user error prints ``error: ...`` on stderr and exits with code 2."""
+
+    @functools.wraps(task)
+    def wrapper(cfg: DictConfig) -> None:
+        try:
+            task(cfg)
+        except USER_ERRORS as error:
+            message = error.args[0] if isinstance(error, KeyError) and error.args else error
+            print(f"error: {message}", file=sys.stderr)
+            sys.exit(2)
+
+    return wrapper

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value, load_from_disk
+from datasets.utils.tqdm import disable_progress_bars, enable_progress_bars
 
 from claimtype.io import read_jsonl
 from claimtype.labels import LABEL2ID, LABELS, check_label
@@ -196,7 +197,9 @@ def build_dataset(
 
     tmp_dir = cache_dir.with_name(cache_dir.name + ".tmp")
     shutil.rmtree(tmp_dir, ignore_errors=True)
+    disable_progress_bars()
     dataset.save_to_disk(str(tmp_dir))
+    enable_progress_bars()
     shutil.rmtree(cache_dir, ignore_errors=True)
     tmp_dir.rename(cache_dir)
     return load_from_disk(str(cache_dir))

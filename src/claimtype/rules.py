@@ -106,8 +106,8 @@ def rule_votes(text: str, previous: str = "") -> dict[str, str]:
 
 
 # When several labels get votes, the spec's own order decides: verification status first, then the
-# main act. Without any vote, a sentence is a plain assertion.
-_PRECEDENCE = ("unverified", "counter-claim", "denial")
+# main act, and assertion only when nothing else fires. Without any vote the rules abstain.
+_PRECEDENCE = ("unverified", "counter-claim", "denial", "assertion")
 
 
 def rule_label(text: str, previous: str = "") -> str | None:

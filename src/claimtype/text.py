@@ -60,12 +60,11 @@ def normalise(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
-def is_boilerplate(line: str) -> bool:
-    """True for a line that makes no claim: social embeds, share text, bylines, tiny headings."""
-    clean = normalise(line)
-    if not clean:
-        return True
-    if _BOILERPLATE_RE.match(clean):
+def is_boilerplate(text: str) -> bool:
+    """True for text that makes no claim: social embeds, share text, bylines, and fragments of one or
+    two words without end punctuation (bare headings, or debris left by markup)."""
+    clean = normalise(text)
+    if not clean or _BOILERPLATE_RE.match(clean):
         return True
     return len(clean.split()) < _MIN_LINE_WORDS and not clean.endswith((".", "!", "?", '"', "”"))
 

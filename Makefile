@@ -1,0 +1,50 @@
+# claimtype: `make quickstart` (set-up + the main job) and `make test` are the two commands.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NAME ?= quickstart
+RUN_DIR := experiments/$(NAME)
+
+.PHONY: quickstart install data silver train evaluate label test lint benchmark clean
+
+quickstart: install data train evaluate label ## venv, install, build data, train, evaluate, label the examples
+	@echo "done: model in $(RUN_DIR)/model, report in $(RUN_DIR)/report.md, labels in $(RUN_DIR)/labels/"
+
+install: $(STAMP)
+
+# torch is pinned to 2.13.0 in pyproject.toml: a CPU wheel here, no CUDA downloads.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+silver: install ## rule-labelled (silver) sentences of all corpora -> data/silver/silver.jsonl
+	$(PY) scripts/make_silver.py
+
+data: install silver ## build the train/validation/test DatasetDict -> data/processed/
+	$(PY) scripts/build_dataset.py
+
+train: install
+	$(PY) scripts/train.py experiment=$(NAME)
+
+evaluate: install
+	$(PY) scripts/evaluate.py name=$(NAME)
+
+label: install
+	$(PY) scripts/label.py model_dir=$(RUN_DIR)/model input=data/examples \
+		output=$(RUN_DIR)/labels/examples.jsonl output_html=$(RUN_DIR)/labels/examples.html
+
+benchmark: install
+	$(PY) scripts/benchmark.py
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf data/processed data/silver .pytest_cache

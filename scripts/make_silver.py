@@ -1,0 +1,38 @@
+"""Apply the labelling functions to every unlabelled sentence of data/raw -> data/silver/silver.jsonl.
+
+Silver rows are marked `annotator: rules`; only sentences where some function fires are kept (an
+abstention is no label). They are never gold and never enter validation or test.
+"""
+
+import argparse
+from pathlib import Path
+
+from tqdm import tqdm
+
+from claimtype.data import GOLD_FIELDS, SILVER_ANNOTATOR, sentence_rows
+from claimtype.io import read_jsonl, write_jsonl
+from claimtype.rules import rule_label
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=Path, default=Path("data/raw/articles.jsonl"))
+    parser.add_argument("--gold", type=Path, default=Path("data/annotations/gold.jsonl"))
+    parser.add_argument("--out", type=Path, default=Path("data/silver/silver.jsonl"))
+    args = parser.parse_args()
+    gold_ids = {row["sentence_id"] for row in read_jsonl(args.gold)}
+    silver = []
+    for article in tqdm(list(read_jsonl(args.articles)), desc="articles", unit="doc"):
+        for row in sentence_rows(article):
+            if row["sentence_id"] in gold_ids:
+                continue
+            label = rule_label(row["text"], row["prev_text"])
+            if label:
+                silver.append(
+                    {
+                        **{k: row[k] for k in GOLD_FIELDS if k in row},
+                        "label": label,
+                        "annotator": SILVER_ANNOTATOR,
+                    }
+                )
+    write_jsonl(args.out, silver)
+    print(f"silver: {len(silver)} rule-labelled sentences -> {args.out}")

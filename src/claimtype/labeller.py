@@ -1,0 +1,379 @@
+"""Batch labelling of article archives: robust input reading, resumable output, run summary.
+
+Inputs: a ``.txt`` article, a directory of them (recursive, ``glob``), a ``.jsonl``/``.json`` list of
+``{"id", "text", ...}`` records, a ``.csv`` with a text column, or ``-`` for stdin. A bad document
+(empty, binary, undecodable, malformed line, no text, too long) is recorded in ``<output>.skipped.jsonl``
+with its reason and the run goes on; bad configuration stops before anything is written.
+
+Resuming: rows are appended one document at a time, and after each document its id and the output's
+byte length are appended to ``<output>.progress``. A re-run truncates the output to the last
+recorded length (dropping any half-written document) and skips documents already done.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from claimtype.labels import LABELS
+from claimtype.text import split_sentences
+
+log = logging.getLogger(__name__)
+
+OUTPUT_FIELDS = ("doc_id", "sentence_index", "start", "end", "text", "label", "score", "scores", "uncertain")
+OUTPUT_FORMATS = (".jsonl", ".csv")
+MAX_DOC_CHARS = 1_000_000
+FLUSH_SENTENCES = 256  # label this many sentences (across documents) per model call
+
+
+@dataclass
+class Document:
+    doc_id: str
+    text: str
+    source: str
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class Skipped:
+    source: str
+    reason: str
+    doc_id: str | None = None
+
+
+# --- reading inputs --------------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes, source: str) -> str | Skipped:
+    """UTF-8, else cp1252 with a warning; binary data (NUL bytes, PDF) or neither encoding: skipped."""
+    if data.startswith(b"%PDF"):
+        return Skipped(source, "binary file (PDF)")
+    if b"\x00" in data[:8192]:
+        return Skipped(source, "binary file (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        position = error.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return Skipped(source, f"not UTF-8 (invalid byte at offset {position}) nor cp1252")
+    log.warning("%s: not UTF-8 (invalid byte at offset %d); read as cp1252", source, position)
+    return text
+
+
+def _document(doc_id: str, text: object, source: str, meta: dict | None = None) -> Document | Skipped:
+    if not isinstance(text, str):
+        return Skipped(source, "missing text field" if text is None else "text field is not a string", doc_id)
+    if not text.strip():
+        return Skipped(source, "empty text" if not text else "whitespace-only text", doc_id)
+    if len(text) > MAX_DOC_CHARS:
+        return Skipped(source, f"document too long ({len(text):,} > {MAX_DOC_CHARS:,} characters)", doc_id)
+    return Document(doc_id, text, source, meta or {})
+
+
+def content_id(text: str) -> str:
+    """A stable id for a record without one: a hash of its text."""
+    return "sha1-" + hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:12]
+
+
+def _records(
+    records: Iterator[tuple[str, object]], source: str, text_field: str
+) -> Iterator[Document | Skipped]:
+    for where, record in records:
+        if isinstance(record, Skipped):
+            yield record
+            continue
+        if not isinstance(record, dict):
+            yield Skipped(f"{source}:{where}", "record is not a JSON object")
+            continue
+        text = record.get(text_field)
+        doc_id = (
+            str(record["id"])
+            if record.get("id") not in (None, "")
+            else (content_id(text) if isinstance(text, str) else f"{source}:{where}")
+        )
+        meta = {k: record[k] for k in ("title", "url", "published") if k in record}
+        yield _document(doc_id, text, f"{source}:{where}", meta)
+
+
+def _jsonl_records(lines: Iterator[str], source: str) -> Iterator[tuple[str, object]]:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield str(number), json.loads(line)
+        except json.JSONDecodeError as error:
+            yield str(number), Skipped(f"{source}:{number}", f"malformed JSON on line {number} ({error.msg})")
+
+
+def read_documents(
+    input_path: str, glob: str = "**/*.txt", text_field: str = "text"
+) -> Iterator[Document | Skipped]:
+    """Yield documents (or skip records) from any supported input, lazily."""
+    if input_path == "-":
+        data = sys.stdin.buffer.read()
+        text = decode_bytes(data, "<stdin>")
+        if isinstance(text, Skipped):
+            yield text
+        elif text.lstrip().startswith("{"):
+            yield from _records(_jsonl_records(iter(text.splitlines()), "<stdin>"), "<stdin>", text_field)
+        else:
+            yield _document(content_id(text), text, "<stdin>")
+        return
+    path = Path(input_path)
+    if path.is_dir():
+        for file in sorted(p for p in path.glob(glob) if p.is_file()):
+            yield _text_file(file, file.relative_to(path).as_posix())
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            yield from _records(_jsonl_records(handle, path.name), path.name, text_field)
+    elif suffix == ".json":
+        try:
+            records = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            yield Skipped(path.name, f"malformed JSON ({error.msg} at line {error.lineno})")
+            return
+        if not isinstance(records, list):
+            records = [records]
+        yield from _records(((str(i), r) for i, r in enumerate(records)), path.name, text_field)
+    elif suffix == ".csv":
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if text_field not in (reader.fieldnames or []):
+                raise ValueError(
+                    f"{path}: no column {text_field!r} (columns: {', '.join(reader.fieldnames or [])})"
+                )
+            rows = ((str(number), row) for number, row in enumerate(reader, 2))
+            yield from _records(rows, path.name, text_field)
+    else:
+        yield _text_file(path, path.name)
+
+
+def _text_file(path: Path, doc_id: str) -> Document | Skipped:
+    data = path.read_bytes()
+    if not data:
+        return Skipped(doc_id, "empty file", doc_id)
+    text = decode_bytes(data, doc_id)
+    if isinstance(text, Skipped):
+        text.doc_id = doc_id
+        return text
+    return _document(doc_id, text, doc_id)
+
+
+def check_input(input_path: str) -> None:
+    if input_path != "-" and not Path(input_path).exists():
+        raise FileNotFoundError(f"input not found: {input_path}")
+
+
+# --- writing outputs -------------------------------------------------------------------------------
+
+
+def check_output(output: str) -> str:
+    suffix = Path(output).suffix.lower()
+    if suffix not in OUTPUT_FORMATS:
+        raise ValueError(f"output must end in {' or '.join(OUTPUT_FORMATS)}, got {output!r}")
+    return suffix
+
+
+def format_rows(rows: list[dict], suffix: str, with_header: bool) -> str:
+    if suffix == ".jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OUTPUT_FIELDS, lineterminator="\n")
+    if with_header:
+        writer.writeheader()
+    writer.writerows({**r, "scores": json.dumps(r["scores"])} for r in rows)
+    return buffer.getvalue()
+
+
+def read_output_rows(path: Path) -> Iterator[dict]:
+    """Rows of a finished output file, JSONL or CSV, as dicts (scores parsed)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        if path.suffix.lower() == ".jsonl":
+            for line in handle:
+                yield json.loads(line)
+        else:
+            for row in csv.DictReader(handle):
+                yield {
+                    **row,
+                    "sentence_index": int(row["sentence_index"]),
+                    "start": int(row["start"]),
+                    "end": int(row["end"]),
+                    "score": float(row["score"]),
+                    "scores": json.loads(row["scores"]),
+                    "uncertain": row["uncertain"] == "True",
+                }
+
+
+def skipped_path(output: Path) -> Path:
+    """Where a run lists the documents it skipped, with reasons: ``<output stem>.skipped.jsonl``."""
+    return output.with_name(output.stem + ".skipped.jsonl")
+
+
+class ResumableWriter:
+    """Appends whole documents to the output and records progress after each; resumes after a crash."""
+
+    def __init__(self, output: Path, overwrite: bool = False):
+        self.output, self.suffix = output, check_output(str(output))
+        self.progress = output.with_name(output.name + ".progress")
+        self.skipped_path = skipped_path(output)
+        if overwrite:
+            for path in (output, self.progress, self.skipped_path):
+                path.unlink(missing_ok=True)
+        self.done: set[str] = set()
+        length = skipped_length = 0
+        if self.progress.is_file():
+            for line in self.progress.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    break  # a half-written last progress line: everything after the previous one is redone
+                self.done.add(entry["key"])
+                length, skipped_length = entry["output_bytes"], entry["skipped_bytes"]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        self.resumed = bool(self.done)
+        self._out = output.open("ab")
+        self._out.truncate(length)  # drop rows of a document that was cut off mid-write
+        self._out.seek(length)
+        self._skipped = self.skipped_path.open("ab")
+        self._skipped.truncate(skipped_length)
+        self._skipped.seek(skipped_length)
+        self._progress = self.progress.open("a", encoding="utf-8")
+
+    def _commit(self, key: str) -> None:
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        entry = {"key": key, "output_bytes": self._out.tell(), "skipped_bytes": self._skipped.tell()}
+        self._progress.write(json.dumps(entry) + "\n")
+        self._progress.flush()
+        os.fsync(self._progress.fileno())
+        self.done.add(key)
+
+    def write_document(self, key: str, rows: list[dict]) -> None:
+        self._out.write(format_rows(rows, self.suffix, with_header=self._out.tell() == 0).encode("utf-8"))
+        self._commit(key)
+
+    def write_skip(self, key: str, skipped: Skipped) -> None:
+        entry = {"source": skipped.source, "doc_id": skipped.doc_id, "reason": skipped.reason}
+        self._skipped.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        self._skipped.flush()
+        self._commit(key)
+
+    def close(self) -> None:
+        for handle in (self._out, self._skipped, self._progress):
+            handle.close()
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    skipped: int = 0
+    already_done: int = 0
+    sentences: int = 0
+    labels: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def render(self) -> str:
+        rate = self.sentences / self.seconds if self.seconds else 0.0
+        per_label = ", ".join(f"{label} {self.labels[label]}" for label in LABELS)
+        return (
+            f"documents labelled: {self.documents}, skipped: {self.skipped}, already done: {self.already_done}\n"
+            f"sentences: {self.sentences} ({per_label})\n"
+            f"throughput: {rate:.1f} sentences/s over {self.seconds:.1f} s"
+        )
+
+
+def _units(document: Document, split: bool) -> list[tuple[int, int, str]]:
+    if split:
+        return [(s.start, s.end, s.text) for s in split_sentences(document.text)]
+    return [(0, len(document.text), document.text)]
+
+
+def label_documents(
+    classifier,
+    documents: Iterator[Document | Skipped],
+    output: Path,
+    split: bool = True,
+    min_score: float = 0.0,
+    progress: bool = True,
+    overwrite: bool = False,
+) -> Summary:
+    """Label every document and append its rows; resumable. Returns the run summary."""
+    writer = ResumableWriter(output, overwrite)
+    summary = Summary()
+    pending: list[tuple[str, Document, list[tuple[int, int, str]]]] = []
+    seen: set[str] = set()
+    started = time.perf_counter()
+
+    def flush() -> None:
+        texts = [text for _, _, units in pending for _, _, text in units]
+        previous = []
+        for _, _, units in pending:
+            previous += ([""] + [t for _, _, t in units[:-1]]) if split else [""] * len(units)
+        predictions = iter(classifier.predict(texts, previous) if texts else [])
+        for key, document, units in pending:
+            rows = []
+            for index, (start, end, text) in enumerate(units):
+                p = next(predictions)
+                rows.append(
+                    {
+                        "doc_id": document.doc_id,
+                        "sentence_index": index,
+                        "start": start,
+                        "end": end,
+                        "text": text,
+                        "label": p.label,
+                        "score": round(p.score, 6),
+                        "scores": {k: round(v, 6) for k, v in p.scores.items()},
+                        "uncertain": p.score < min_score,
+                    }
+                )
+                summary.labels[p.label] += 1
+            writer.write_document(key, rows)
+            summary.documents += 1
+            summary.sentences += len(rows)
+        pending.clear()
+
+    try:
+        for item in tqdm(documents, desc="documents", unit="doc", disable=not progress):
+            key = f"{item.source}\t{item.doc_id}" if isinstance(item, Skipped) else f"doc\t{item.doc_id}"
+            if key in writer.done:
+                summary.already_done += 1
+                seen.add(key)
+                continue
+            if isinstance(item, Document) and key in seen:
+                item = Skipped(item.source, f"duplicate document id {item.doc_id!r}", item.doc_id)
+                key = f"{item.source}\t{item.doc_id}"
+            seen.add(key)
+            if isinstance(item, Skipped):
+                log.warning("skipped %s: %s", item.source, item.reason)
+                writer.write_skip(key, item)
+                summary.skipped += 1
+                continue
+            units = _units(item, split)
+            pending.append((key, item, units))
+            if sum(len(u) for _, _, u in pending) >= FLUSH_SENTENCES:
+                flush()
+        flush()
+    finally:
+        writer.close()
+        summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,71 @@
+"""Shared fixtures: a tiny randomly initialised BERT (no real checkpoint needed) and small gold data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+from claimtype.labels import ID2LABEL, LABEL2ID, LABELS
+from claimtype.modeling import resolve_model_path, save_checkpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+GOLD = ROOT / "data" / "annotations" / "gold.jsonl"
+
+
+def tiny_bert(tokenizer) -> BertForSequenceClassification:
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        num_labels=len(LABELS),
+        id2label=ID2LABEL,
+        label2id=LABEL2ID,
+    )
+    return BertForSequenceClassification(config)
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory) -> Path:
+    """A tiny BERT saved like a base checkpoint (the packaged tokenizer, random weights)."""
+    directory = tmp_path_factory.mktemp("tiny_base")
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
+    tiny_bert(tokenizer).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory) -> Path:
+    """A tiny claimtype checkpoint (random weights) for inference, evaluation and labelling tests."""
+    directory = tmp_path_factory.mktemp("tiny_ckpt") / "model"
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
+    save_checkpoint(tiny_bert(tokenizer), tokenizer, directory, {"context": "none", "max_length": 64})
+    return directory
+
+
+@pytest.fixture(scope="session")
+def small_gold(tmp_path_factory) -> Path:
+    """The first 40 articles' gold rows: real labelled sentences, small enough to train on in seconds."""
+    rows, docs = [], []
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["doc_id"] not in docs:
+            docs.append(row["doc_id"])
+        if len(docs) <= 40:
+            rows.append(row)
+    path = tmp_path_factory.mktemp("gold") / "gold.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def compose_config(name: str, overrides: list[str]):
+    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
+        return compose(config_name=name, overrides=overrides)

@@ -1,0 +1,125 @@
+"""Cleaning and sentence splitting: edge cases and real corpus paragraphs, with raw offsets."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimtype.text import is_boilerplate, normalise, split_sentences
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / "articles.jsonl"
+
+
+def texts(article: str) -> list[str]:
+    return [s.text for s in split_sentences(article)]
+
+
+@pytest.mark.parametrize(
+    "article, expected",
+    [
+        (
+            "Gen. Valery Gerasimov visited the front. Maj. Gen. Igor Konashenkov said so.",
+            ["Gen. Valery Gerasimov visited the front.", "Maj. Gen. Igor Konashenkov said so."],
+        ),
+        (
+            "Mr. Zelensky met U.S. officials and the U.N. envoy on Jan. 12. Talks went on.",
+            ["Mr. Zelensky met U.S. officials and the U.N. envoy on Jan. 12.", "Talks went on."],
+        ),
+        (
+            "Prices rose 3.5 percent to $1.2 billion. Gas fell 0.7%.",
+            ["Prices rose 3.5 percent to $1.2 billion.", "Gas fell 0.7%."],
+        ),
+        (
+            "“We will not give up,” he said. “Never.” The talks ended.",
+            ["“We will not give up,” he said.", "“Never.”", "The talks ended."],
+        ),
+        (
+            '"The dam is intact. There was no shelling," the governor said. Engineers disagreed.',
+            ['"The dam is intact. There was no shelling," the governor said.', "Engineers disagreed."],
+        ),
+        (
+            "The convoy waited... and waited. Then it moved on.",
+            ["The convoy waited... and waited.", "Then it moved on."],
+        ),
+        (
+            "The strike – the third this week – hit a depot. Officials — citing radar data — confirmed it.",
+            [
+                "The strike – the third this week – hit a depot.",
+                "Officials — citing radar data — confirmed it.",
+            ],
+        ),
+    ],
+)
+def test_split_edge_cases(article, expected):
+    assert texts(article) == expected
+
+
+def test_paragraphs_never_merge_and_offsets_point_into_the_raw_article():
+    article = "First paragraph ends here.\n\nSecond  paragraph\u00a0has   odd spacing.\nThird line."
+    sentences = split_sentences(article)
+    assert [s.text for s in sentences] == [
+        "First paragraph ends here.",
+        "Second paragraph has odd spacing.",
+        "Third line.",
+    ]
+    for s in sentences:
+        assert normalise(article[s.start : s.end]) == s.text
+    assert [s.index for s in sentences] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Follow Reuters on Twitter",
+        "Leave a Reply",
+        "Read Full Article",
+        "Share this article",
+        "We use cookies to improve your experience.",
+        "By John Smith and Jane Doe",
+        "CNN —",
+        "Advertisement",
+        "Placeholder while article actions load",
+        "pic.twitter.com/abc123",
+        "Photo: Reuters",
+        "Updates",
+    ],
+)
+def test_boilerplate_lines_are_dropped(line):
+    assert is_boilerplate(line)
+    assert texts(f"{line}\nThe ministry said 40 drones were shot down.") == [
+        "The ministry said 40 drones were shot down."
+    ]
+
+
+def test_claims_are_not_boilerplate():
+    for line in ["Officials denied the report.", "Russia said the ship sank after a fire."]:
+        assert not is_boilerplate(line)
+
+
+def test_entities_tags_and_control_quotes_are_normalised():
+    assert texts("The spokesman said <b>no comment</b> today &amp; left.") == [
+        "The spokesman said no comment today & left."
+    ]
+    assert normalise("\x1cno comment\x1d,&amp;nbsp;he said") == "“no comment”, he said"
+
+
+@pytest.mark.parametrize("doc_id", ["war-0001", "war-0024", "disinfo-0001#debunk", "fnc1-train-0"])
+def test_real_articles_split_with_exact_offsets(doc_id):
+    article = next(json.loads(line) for line in RAW.open(encoding="utf-8") if f'"{doc_id}"' in line)
+    sentences = split_sentences(article["text"])
+    assert len(sentences) >= 3
+    for previous, current in zip(sentences, sentences[1:], strict=False):
+        assert previous.end <= current.start
+    for s in sentences:
+        assert normalise(article["text"][s.start : s.end]) == s.text
+        assert s.text and not is_boilerplate(s.text)
+
+
+def test_real_paragraph_from_war_news():
+    paragraph = (
+        "Retired US Lt. Gen. Mark Hertling on Wednesday described the standoff over humanitarian corridors "
+        "out of Mariupol as an example of the Russians’ psychological warfare. “It’s an attempt by the "
+        "Russian forces to continue to threaten,” he said."
+    )
+    assert len(texts(paragraph)) == 2
+    assert texts(paragraph)[0].startswith("Retired US Lt. Gen. Mark Hertling")
