@@ -18,7 +18,7 @@ from pathlib import Path
 
 from claimtype.data import sentence_rows
 from claimtype.io import read_jsonl, write_jsonl
-from claimtype.rules import rule_label, rule_votes
+from claimtype.rules import POOL_FUNCTION_NAMES, rule_label, rule_votes
 
 ROUND1_RATE = {"war_news": 0.6, "disinfo_claim": 0.3, "disinfo_debunk": 1.0, "fnc1": 0.0}
 ROUND1_FNC1_ARTICLES = 0.3
@@ -33,7 +33,7 @@ def round1(articles: list[dict], rng: random.Random) -> dict[str, list[dict]]:
             continue
         picked = []
         for row in sentence_rows(article):
-            cue = rule_label(row["text"], row["prev_text"])
+            cue = rule_label(row["text"], row["prev_text"], POOL_FUNCTION_NAMES)
             cue = None if cue == "assertion" else cue  # only the rare labels steer the draw
             if cue or rng.random() < ROUND1_RATE[corpus]:
                 picked.append({**row, "selected_by": f"cue:{cue}" if cue else "random"})
@@ -56,7 +56,7 @@ def round2(articles: list[dict], rng: random.Random, already: set[str]) -> dict[
             continue
         by_cue = defaultdict(list)
         for row in rows:
-            votes = set(rule_votes(row["text"], row["prev_text"]).values())
+            votes = set(rule_votes(row["text"], row["prev_text"], POOL_FUNCTION_NAMES).values())
             for cue in ("counter-claim", "denial"):
                 if cue in votes:
                     by_cue[cue].append({**row, "selected_by": f"cue:{cue}"})

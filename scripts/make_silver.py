@@ -5,26 +5,32 @@ abstention is no label). They are never gold and never enter validation or test.
 """
 
 import argparse
+import json
+from collections import Counter
 from pathlib import Path
 
 from tqdm import tqdm
 
 from claimtype.data import GOLD_FIELDS, SILVER_ANNOTATOR, sentence_rows
-from claimtype.io import read_jsonl, write_jsonl
-from claimtype.rules import rule_label
+from claimtype.io import atomic_write_text, read_jsonl, write_jsonl
+from claimtype.labels import LABELS
+from claimtype.rules import LABELLING_FUNCTIONS, rule_label, rule_votes
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=Path, default=Path("data/raw/articles.jsonl"))
     parser.add_argument("--gold", type=Path, default=Path("data/annotations/gold.jsonl"))
     parser.add_argument("--out", type=Path, default=Path("data/silver/silver.jsonl"))
+    parser.add_argument("--coverage", type=Path, default=Path("data/silver_coverage.json"))
     args = parser.parse_args()
     gold_ids = {row["sentence_id"] for row in read_jsonl(args.gold)}
-    silver = []
+    silver, unlabelled, fired = [], 0, Counter()
     for article in tqdm(list(read_jsonl(args.articles)), desc="articles", unit="doc"):
         for row in sentence_rows(article):
             if row["sentence_id"] in gold_ids:
                 continue
+            unlabelled += 1
+            fired.update(rule_votes(row["text"], row["prev_text"]).keys())
             label = rule_label(row["text"], row["prev_text"])
             if label:
                 silver.append(
@@ -35,4 +41,12 @@ if __name__ == "__main__":
                     }
                 )
     write_jsonl(args.out, silver)
-    print(f"silver: {len(silver)} rule-labelled sentences -> {args.out}")
+    # Committed beside the data card: coverage of each function on the unlabelled sentences.
+    coverage = {
+        "unlabelled_sentences": unlabelled,
+        "silver_rows": len(silver),
+        "silver_per_label": {label: sum(r["label"] == label for r in silver) for label in LABELS},
+        "fires_on": {f.name: fired[f.name] for f in LABELLING_FUNCTIONS},
+    }
+    atomic_write_text(args.coverage, json.dumps(coverage, indent=2) + "\n")
+    print(f"silver: {len(silver)} rule-labelled sentences of {unlabelled} unlabelled -> {args.out}")

@@ -80,36 +80,36 @@ SPLITS = ("train", "validation", "test")
 def split_by_article(rows: list[dict], validation: float, test: float, seed: int) -> dict[str, str]:
     """Assign each article (doc_id) to a split; sentences never straddle splits.
 
-    Greedy stratification: articles are placed largest first (ties broken by a seeded shuffle) into
-    the split whose per-label quota is furthest from full, so each split's label mix follows the
-    whole corpus as far as whole articles allow. Deterministic for a given seed and input.
+    Greedy stratification over (source corpus, label) strata: articles are placed largest first
+    (ties broken by a seeded shuffle) into the split with the most *relative* room left for the
+    article's strata, so each split follows the corpus mix by source and by label as far as whole
+    articles allow. Deterministic for a given seed and input.
     """
     fractions = {"train": 1.0 - validation - test, "validation": validation, "test": test}
     if min(fractions.values()) < 0:
         raise ValueError(f"split fractions must leave room for train: validation={validation}, test={test}")
-    doc_labels: dict[str, Counter] = defaultdict(Counter)
+    doc_strata: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
-        doc_labels[row["doc_id"]][row["label"]] += 1
-    totals = Counter(row["label"] for row in rows)
-    quota = {s: {lab: fractions[s] * n for lab, n in totals.items()} for s in SPLITS}
+        doc_strata[row["doc_id"]][(row["corpus"], row["label"])] += 1
+    totals = Counter(stratum for counts in doc_strata.values() for stratum in counts.elements())
+    active = [s for s in SPLITS if fractions[s] > 0]
     filled = {s: Counter() for s in SPLITS}
 
-    docs = sorted(doc_labels)
+    def room(split: str, counts: Counter) -> float:
+        # Room left for this article's strata, as a share of each stratum's quota in the split.
+        return sum(
+            n * (fractions[split] * totals[k] - filled[split][k]) / (fractions[split] * totals[k])
+            for k, n in counts.items()
+        ) / sum(counts.values())
+
+    docs = sorted(doc_strata)
     random.Random(seed).shuffle(docs)
-    docs.sort(key=lambda d: -sum(doc_labels[d].values()))  # stable: shuffled order breaks ties
+    docs.sort(key=lambda d: -sum(doc_strata[d].values()))  # stable: the shuffled order breaks ties
     assignment = {}
     for doc in docs:
-        counts = doc_labels[doc]
-
-        def need(split: str, counts: Counter = counts) -> float:
-            # Room left for this article's labels, relative to the quota (rare labels weigh more).
-            return sum(
-                n * (quota[split][lab] - filled[split][lab]) / totals[lab] for lab, n in counts.items()
-            )
-
-        best = max((s for s in SPLITS if fractions[s] > 0), key=need)
+        best = max(active, key=lambda s: room(s, doc_strata[doc]))
         assignment[doc] = best
-        filled[best].update(counts)
+        filled[best].update(doc_strata[doc])
     return assignment
 
 

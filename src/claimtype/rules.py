@@ -92,13 +92,31 @@ LABELLING_FUNCTIONS: tuple[LabellingFunction, ...] = (
         r"\b(stag(ed|ing)|provocation|false flag|accus(e|es|ed|ing) .{0,40} of|"
         r"blam(e|es|ed|ing))\b",
     ),
+    _lf(
+        "turned_out",
+        "counter-claim",
+        r"\b(turn(s|ed)? out (to be|that)|the truth is|was (actually|really)|not .{3,60}, but)\b",
+    ),
+    _lf(
+        "contrast_reply",
+        "counter-claim",
+        r"^(but|however|yet|still|meanwhile|in response|responding)\b",
+        previous=r"\b(claim(s|ed)?|said|says|report(s|ed)?|alleg\w+|accus\w+|insist\w*)\b",
+    ),
+    # assertion: a plainly attributed statement (wins only when no other function fires).
+    _lf("attributed_statement", "assertion", r"\b(said|says|told|announced|stated|confirmed)\b"),
 )
+# The functions that existed when the annotation pool was drawn (scripts/annotation_pool.py uses
+# only these, so the draw stays reproducible as the rules grow).
+POOL_FUNCTION_NAMES = frozenset(f.name for f in LABELLING_FUNCTIONS[:15])
 
 
-def rule_votes(text: str, previous: str = "") -> dict[str, str]:
-    """Votes of every labelling function that fires: {function name: label}."""
+def rule_votes(text: str, previous: str = "", only: frozenset[str] | None = None) -> dict[str, str]:
+    """Votes of every labelling function (or those named in ``only``) that fires: {name: label}."""
     votes = {}
     for function in LABELLING_FUNCTIONS:
+        if only is not None and function.name not in only:
+            continue
         label = function(text, previous)
         if label is not None:
             votes[function.name] = label
@@ -110,9 +128,9 @@ def rule_votes(text: str, previous: str = "") -> dict[str, str]:
 _PRECEDENCE = ("unverified", "counter-claim", "denial", "assertion")
 
 
-def rule_label(text: str, previous: str = "") -> str | None:
+def rule_label(text: str, previous: str = "", only: frozenset[str] | None = None) -> str | None:
     """The rules' single label for a sentence, or None when no function fires (abstain)."""
-    counts = Counter(rule_votes(text, previous).values())
+    counts = Counter(rule_votes(text, previous, only).values())
     for label in _PRECEDENCE:
         if counts[label]:
             return label

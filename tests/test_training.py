@@ -1,0 +1,97 @@
+"""The training loop on a tiny random BERT: one epoch end to end, and a Hydra multirun."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import compose_config
+
+from claimtype.labels import LABELS
+from claimtype.modeling import read_metadata
+from claimtype.training import LengthGroupedBatches, class_weights, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tiny_overrides(tiny_base: Path, small_gold: Path, tmp_path: Path) -> list[str]:
+    return [
+        f"model.name_or_path={tiny_base}",
+        "model.max_length=64",
+        f"data.gold_path={small_gold}",
+        f"data.processed_dir={tmp_path / 'processed'}",
+        f"paths.experiments_dir={tmp_path / 'experiments'}",
+        "trainer.epochs=1",
+        "trainer.batch_size=16",
+    ]
+
+
+def test_one_epoch_writes_checkpoint_metrics_and_config(tiny_base, small_gold, tmp_path):
+    cfg = compose_config(
+        "train", [*tiny_overrides(tiny_base, small_gold, tmp_path), f"paths.run_dir={tmp_path / 'run'}"]
+    )
+    model_dir = train(cfg)
+    assert model_dir == tmp_path / "run" / "model"
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "claimtype.json"):
+        assert (model_dir / name).is_file(), name
+    metadata = read_metadata(model_dir)
+    assert metadata["labels"] == list(LABELS)
+    assert metadata["context"] == "none" and metadata["epoch"] == 1
+    assert metadata["config"]["model"]["name_or_path"] == str(tiny_base)
+    records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in records] == [1]
+    assert 0.0 <= records[0]["val_macro_f1"] <= 1.0 and records[0]["train_loss"] > 0
+    assert (tmp_path / "run" / "checkpoints" / "last" / "trainer_state.json").is_file()
+
+
+def test_context_previous_and_balanced_weights_train(tiny_base, small_gold, tmp_path):
+    overrides = [
+        *tiny_overrides(tiny_base, small_gold, tmp_path),
+        f"paths.run_dir={tmp_path / 'run'}",
+        "data.context=previous",
+        "trainer.class_weights=balanced",
+    ]
+    model_dir = train(compose_config("train", overrides))
+    assert read_metadata(model_dir)["context"] == "previous"
+
+
+def test_multirun_sweeps_learning_rates(tiny_base, small_gold, tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "scripts/train.py",
+            "-m",
+            "trainer.lr=1e-5,3e-5",
+            "name=sweep",
+            *tiny_overrides(tiny_base, small_gold, tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    runs = sorted(p for p in (tmp_path / "experiments" / "sweep" / "multirun").iterdir() if p.is_dir())
+    assert [r.name for r in runs] == ["0", "1"]
+    for run, lr in zip(runs, (1e-5, 3e-5), strict=True):
+        assert (run / ".hydra" / "overrides.yaml").is_file()
+        assert read_metadata(run / "model")["config"]["trainer"]["lr"] == lr
+
+
+def test_length_grouped_batches_cover_every_example_once_and_reshuffle():
+    lengths = [5, 50, 7, 30, 12, 48, 3, 22, 9, 41] * 7
+    sampler = LengthGroupedBatches(lengths, batch_size=4, seed=1, mega=2)
+    first = list(sampler)
+    assert sorted(i for batch in first for i in batch) == list(range(len(lengths)))
+    assert len(first) == len(sampler)
+    sampler.set_epoch(1)
+    assert list(sampler) != first
+
+
+def test_class_weights():
+    assert class_weights([0, 0, 1], "none") is None
+    weights = class_weights([0, 0, 0, 1, 2, 3], "balanced")
+    assert weights.tolist() == pytest.approx([0.5, 1.5, 1.5, 1.5])
+    with pytest.raises(ValueError):
+        class_weights([0], "inverse")
