@@ -38,6 +38,8 @@ def test_one_epoch_writes_checkpoint_metrics_and_config(tiny_base, small_gold, t
     metadata = read_metadata(model_dir)
     assert metadata["labels"] == list(LABELS)
     assert metadata["context"] == "none" and metadata["epoch"] == 1
+    assert metadata["temperature"] > 0  # fitted on validation by default (trainer.calibrate=true)
+    assert metadata["val_ece_calibrated"] <= metadata["val_ece_uncalibrated"] + 1e-6
     assert metadata["config"]["model"]["name_or_path"] == str(tiny_base)
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in records] == [1]
@@ -77,6 +79,22 @@ def test_multirun_sweeps_learning_rates(tiny_base, small_gold, tmp_path):
     for run, lr in zip(runs, (1e-5, 3e-5), strict=True):
         assert (run / ".hydra" / "overrides.yaml").is_file()
         assert read_metadata(run / "model")["config"]["trainer"]["lr"] == lr
+    collected = (
+        subprocess.run(
+            [sys.executable, "scripts/collect_runs.py", str(tmp_path / "experiments" / "sweep")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()
+    )
+    assert len(collected) == 4  # header, rule, one row per job
+    assert (
+        "trainer.lr=1e-05" in collected[2] + collected[3]
+        and "trainer.lr=3e-05" in collected[2] + collected[3]
+    )
 
 
 def test_length_grouped_batches_cover_every_example_once_and_reshuffle():

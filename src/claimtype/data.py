@@ -117,7 +117,9 @@ def split_by_article(rows: list[dict], validation: float, test: float, seed: int
 
 
 def _fingerprint(paths: list[Path], settings: dict) -> str:
+    """Cache key: the input files, the settings, and this module's code (the split logic lives here)."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    digest.update(Path(__file__).read_bytes())
     for path in paths:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -10,8 +10,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
+from claimtype.calibration import uncalibrated
 from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
+
+LENGTH_BINS = ((0, 15), (16, 30), (31, 50), (51, 10_000))  # sentence length in words
 
 
 def classification_metrics(gold: list[int], predicted: list[int]) -> dict:
@@ -44,13 +47,63 @@ def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int = 
     return float(ece)
 
 
-def plot_confusion_matrix(matrix: list[list[int]], path: Path, title: str) -> None:
-    """Save the confusion matrix as a PNG (counts in cells, rows = gold, columns = predicted)."""
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _save_png(fig, path: Path) -> None:
+    """Render to memory, then write beside and rename: never a half-written PNG."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120)
+    _pyplot().close(fig)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.replace(path)
+
+
+def reliability_bins(probs: np.ndarray, gold: np.ndarray, bins: int = 10) -> list[dict]:
+    """Per equal-width confidence bin: mean confidence, accuracy and count (the reliability diagram)."""
+    confidence, correct = probs.max(1), probs.argmax(1) == gold
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    rows = []
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        in_bin = (confidence > low) & (confidence <= high)
+        if in_bin.any():
+            rows.append(
+                {
+                    "confidence": float(confidence[in_bin].mean()),
+                    "accuracy": float(correct[in_bin].mean()),
+                    "n": int(in_bin.sum()),
+                }
+            )
+    return rows
+
+
+def plot_reliability(curves: dict[str, list[dict]], path: Path) -> None:
+    """Reliability diagram: accuracy against confidence per bin, one curve per model variant."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
+    for name, rows in curves.items():
+        ax.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], marker="o", label=name)
+    ax.set_xlabel("confidence (top score)")
+    ax.set_ylabel("accuracy")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")
+    ax.set_title("Reliability diagram (test)")
+    fig.tight_layout()
+    _save_png(fig, path)
+
+
+def plot_confusion_matrix(matrix: list[list[int]], path: Path, title: str) -> None:
+    """Save the confusion matrix as a PNG (counts in cells, rows = gold, columns = predicted)."""
+    plt = _pyplot()
     values = np.array(matrix)
     fig, ax = plt.subplots(figsize=(5.5, 4.8))
     ax.imshow(values, cmap="Blues")
@@ -64,12 +117,7 @@ def plot_confusion_matrix(matrix: list[list[int]], path: Path, title: str) -> No
             colour = "white" if values[i, j] > values.max() / 2 else "black"
             ax.text(j, i, str(values[i, j]), ha="center", va="center", color=colour)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120)
-    plt.close(fig)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(path)
+    _save_png(fig, path)
 
 
 def _table(header: list[str], rows: list[list]) -> str:
@@ -83,51 +131,99 @@ def _cell(text: str) -> str:
 
 
 def render_report(metrics: dict, errors: list[dict], title: str) -> str:
-    """The Markdown report: headline metrics, per-label table, confusion matrix, errors."""
+    """The Markdown report: headline metrics, per-label table, confusion matrix, calibration, errors."""
     per_label = [
         [label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", m["support"]]
         for label, m in metrics["per_label"].items()
     ]
     matrix = [[f"**{label}**", *row] for label, row in zip(LABELS, metrics["confusion_matrix"], strict=True)]
-    by_corpus = [
-        [corpus, v["n"], f"{v['accuracy']:.3f}", f"{v['macro_f1']:.3f}"]
-        for corpus, v in metrics["by_corpus"].items()
+
+    def grouped_rows(groups: dict[str, dict]) -> list[list]:
+        return [[key, v["n"], f"{v['accuracy']:.3f}", f"{v['macro_f1']:.3f}"] for key, v in groups.items()]
+
+    pair_rows = [
+        [
+            p["gold"],
+            p["predicted"],
+            p["count"],
+            "<br>".join(f"`{e['sentence_id']}` {_cell(e['text'][:140])}" for e in p["examples"]),
+        ]
+        for p in metrics["confusion_pairs"]
     ]
     error_rows = [
         [e["sentence_id"], e["gold"], e["predicted"], f"{e['score']:.3f}", _cell(e["text"][:200])]
         for e in errors
     ]
-    return (
-        "\n\n".join(
-            [
-                f"# {title}",
-                f"Model: `{metrics['model_dir']}` · split: `{metrics['split']}` · {metrics['n']} sentences"
-                + (
-                    f" · quantize: `{metrics['quantize']}`"
-                    if metrics.get("quantize", "none") != "none"
-                    else ""
-                ),
-                _table(
-                    ["metric", "value"],
-                    [
-                        ["accuracy", f"{metrics['accuracy']:.4f}"],
-                        ["macro-F1", f"{metrics['macro_f1']:.4f}"],
-                        ["expected calibration error", f"{metrics['ece']:.4f}"],
-                    ],
-                ),
-                "## Per label",
-                _table(["label", "precision", "recall", "F1", "support"], per_label),
-                "## Confusion matrix (rows: gold, columns: predicted)",
-                _table(["gold \\ predicted", *LABELS], matrix),
-                "![confusion matrix](confusion_matrix.png)",
-                "## By source corpus",
-                _table(["corpus", "n", "accuracy", "macro-F1"], by_corpus),
-                f"## The {len(errors)} most confident errors",
-                _table(["sentence", "gold", "predicted", "score", "text"], error_rows),
-            ]
-        )
-        + "\n"
-    )
+    quantized = f" · quantize: `{metrics['quantize']}`" if metrics.get("quantize", "none") != "none" else ""
+    headline = [
+        ["accuracy", f"{metrics['accuracy']:.4f}"],
+        ["macro-F1", f"{metrics['macro_f1']:.4f}"],
+        [f"expected calibration error (temperature {metrics['temperature']:.3f})", f"{metrics['ece']:.4f}"],
+        ["expected calibration error without calibration (T = 1)", f"{metrics['ece_uncalibrated']:.4f}"],
+    ]
+    sections = [
+        f"# {title}",
+        f"Model: `{metrics['model_dir']}` · split: `{metrics['split']}` · {metrics['n']} sentences{quantized}",
+        _table(["metric", "value"], headline),
+        "## Per label",
+        _table(["label", "precision", "recall", "F1", "support"], per_label),
+        "## Confusion matrix (rows: gold, columns: predicted)",
+        _table(["gold \\ predicted", *LABELS], matrix),
+        "![confusion matrix](confusion_matrix.png)",
+        "## Calibration",
+        "Temperature scaling is fitted on the validation split at the end of training and stored in the "
+        "checkpoint; the inference module applies it. Reliability (accuracy against confidence):",
+        "![reliability diagram](reliability.png)",
+        "## Error analysis",
+        "### Confusion pairs, most frequent first, with examples",
+        _table(["gold", "predicted", "count", "examples"], pair_rows),
+        "### By source corpus",
+        _table(["corpus", "n", "accuracy", "macro-F1"], grouped_rows(metrics["by_corpus"])),
+        "### By sentence length (words)",
+        _table(["length", "n", "accuracy", "macro-F1"], grouped_rows(metrics["by_length"])),
+        f"## The {len(errors)} most confident errors",
+        _table(["sentence", "gold", "predicted", "score", "text"], error_rows),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def _length_bucket(text: str) -> str:
+    words = len(text.split())
+    low, high = next((lo, hi) for lo, hi in LENGTH_BINS if lo <= words <= hi)
+    return f"{low}-{high}" if high < 10_000 else f">{low - 1}"
+
+
+def _grouped(gold: np.ndarray, predicted: np.ndarray, keys: list[str]) -> dict[str, dict]:
+    """Accuracy and macro-F1 within each group of rows (source corpus, length bucket)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        groups[key].append(i)
+    result = {}
+    for key, idx in sorted(groups.items()):
+        sub = classification_metrics(gold[idx].tolist(), predicted[idx].tolist())
+        result[key] = {k: sub[k] for k in ("n", "accuracy", "macro_f1")}
+    return result
+
+
+def _confusion_pairs(
+    rows: list[dict], gold: np.ndarray, predicted: np.ndarray, examples: int = 3
+) -> list[dict]:
+    """Off-diagonal (gold, predicted) pairs by frequency, each with a few example sentences."""
+    pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i in np.flatnonzero(predicted != gold):
+        pairs[(int(gold[i]), int(predicted[i]))].append(int(i))
+    ranked = sorted(pairs.items(), key=lambda item: -len(item[1]))
+    return [
+        {
+            "gold": LABELS[g],
+            "predicted": LABELS[p],
+            "count": len(idx),
+            "examples": [
+                {"sentence_id": rows[i]["sentence_id"], "text": rows[i]["text"]} for i in idx[:examples]
+            ],
+        }
+        for (g, p), idx in ranked
+    ]
 
 
 def evaluate(
@@ -151,14 +247,23 @@ def evaluate(
         "quantize": quantize,
         **classification_metrics(gold.tolist(), predicted.tolist()),
     }
-    metrics["ece"] = expected_calibration_error(probs, gold)
-    corpora: dict[str, list[int]] = defaultdict(list)
-    for i, row in enumerate(rows):
-        corpora[row["corpus"]].append(i)
-    metrics["by_corpus"] = {}
-    for corpus, idx in sorted(corpora.items()):
-        sub = classification_metrics(gold[idx].tolist(), predicted[idx].tolist())
-        metrics["by_corpus"][corpus] = {k: sub[k] for k in ("n", "accuracy", "macro_f1")}
+    temperature = float(getattr(classifier, "temperature", 1.0))
+    raw_probs = uncalibrated(probs, temperature)
+    metrics.update(
+        temperature=temperature,
+        ece=expected_calibration_error(probs, gold),
+        ece_uncalibrated=expected_calibration_error(raw_probs, gold),
+    )
+    plot_reliability(
+        {
+            f"calibrated (T={temperature:.2f})": reliability_bins(probs, gold),
+            "uncalibrated": reliability_bins(raw_probs, gold),
+        },
+        output_dir / "reliability.png",
+    )
+    metrics["by_corpus"] = _grouped(gold, predicted, [r["corpus"] for r in rows])
+    metrics["by_length"] = _grouped(gold, predicted, [_length_bucket(r["text"]) for r in rows])
+    metrics["confusion_pairs"] = _confusion_pairs(rows, gold, predicted)
     wrong = np.flatnonzero(predicted != gold)
     wrong = wrong[np.argsort(-probs[wrong].max(1))][:n_errors]
     errors = [

@@ -42,3 +42,11 @@ def read_jsonl(path: Path | str) -> Iterator[dict]:
                 yield json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{path}:{number}: malformed JSON ({error.msg})") from None
+
+
+def recover_swap(directory: Path, marker: str) -> None:
+    """Finish a temp-dir swap that a kill interrupted between removing ``directory`` and renaming
+    ``directory.tmp``: the temp dir is complete when its ``marker`` file (written last) exists."""
+    tmp_dir = directory.with_name(directory.name + ".tmp")
+    if not directory.exists() and (tmp_dir / marker).is_file():
+        tmp_dir.rename(directory)

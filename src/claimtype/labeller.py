@@ -2,12 +2,14 @@
 
 Inputs: a ``.txt`` article, a directory of them (recursive, ``glob``), a ``.jsonl``/``.json`` list of
 ``{"id", "text", ...}`` records, a ``.csv`` with a text column, or ``-`` for stdin. A bad document
-(empty, binary, undecodable, malformed line, no text, too long) is recorded in ``<output>.skipped.jsonl``
-with its reason and the run goes on; bad configuration stops before anything is written.
+(empty, binary, undecodable, malformed line, no text, too long, a repeated id) is recorded in
+``<output>.skipped.jsonl`` with its reason and the run goes on; bad configuration stops before anything
+is written.
 
-Resuming: rows are appended one document at a time, and after each document its id and the output's
-byte length are appended to ``<output>.progress``. A re-run truncates the output to the last
-recorded length (dropping any half-written document) and skips documents already done.
+Resuming: rows are appended one document at a time, and after each document its id and the byte
+lengths of the output and the skipped list are appended to ``<output>.progress``. A re-run cuts all
+three files back to the last complete progress line (dropping whatever a kill left half-written) and
+skips the documents already done.
 """
 
 from __future__ import annotations
@@ -24,17 +26,24 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
 from claimtype.labels import LABELS
 from claimtype.text import split_sentences
 
+if TYPE_CHECKING:
+    pass
+
 log = logging.getLogger(__name__)
 
 OUTPUT_FIELDS = ("doc_id", "sentence_index", "start", "end", "text", "label", "score", "scores", "uncertain")
 OUTPUT_FORMATS = (".jsonl", ".csv")
 MAX_DOC_CHARS = 1_000_000
+# pysbd's time grows with the square of a paragraph's length (48k characters: ~6 s; 1M: most of an hour),
+# so a line longer than this (real articles: under 10k) is skipped rather than stalling the run.
+MAX_LINE_CHARS = 100_000
 FLUSH_SENTENCES = 256  # label this many sentences (across documents) per model call
 
 
@@ -153,15 +162,18 @@ def read_documents(
         yield from _records(((str(i), r) for i, r in enumerate(records)), path.name, text_field)
     elif suffix == ".csv":
         with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if text_field not in (reader.fieldnames or []):
-                raise ValueError(
-                    f"{path}: no column {text_field!r} (columns: {', '.join(reader.fieldnames or [])})"
-                )
+            reader = _csv_reader(handle, path, text_field)
             rows = ((str(number), row) for number, row in enumerate(reader, 2))
             yield from _records(rows, path.name, text_field)
     else:
         yield _text_file(path, path.name)
+
+
+def _csv_reader(handle: io.TextIOBase, path: Path, text_field: str) -> csv.DictReader:
+    reader = csv.DictReader(handle)
+    if text_field not in (reader.fieldnames or []):
+        raise ValueError(f"{path}: no column {text_field!r} (columns: {', '.join(reader.fieldnames or [])})")
+    return reader
 
 
 def _text_file(path: Path, doc_id: str) -> Document | Skipped:
@@ -175,9 +187,18 @@ def _text_file(path: Path, doc_id: str) -> Document | Skipped:
     return _document(doc_id, text, doc_id)
 
 
-def check_input(input_path: str) -> None:
-    if input_path != "-" and not Path(input_path).exists():
+def check_input(input_path: str, glob: str = "**/*.txt", text_field: str = "text") -> None:
+    """Fail before anything is written when the input as a whole is unusable; bad documents are skipped later."""
+    if input_path == "-":
+        return
+    path = Path(input_path)
+    if not path.exists():
         raise FileNotFoundError(f"input not found: {input_path}")
+    if path.is_dir() and not any(p.is_file() for p in path.glob(glob)):
+        raise ValueError(f"input directory {input_path} has no files matching {glob!r}")
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            _csv_reader(handle, path, text_field)
 
 
 # --- writing outputs -------------------------------------------------------------------------------
@@ -236,30 +257,40 @@ class ResumableWriter:
             for path in (output, self.progress, self.skipped_path):
                 path.unlink(missing_ok=True)
         self.done: set[str] = set()
-        length = skipped_length = 0
+        length = skipped_length = progress_length = 0
         if self.progress.is_file():
-            for line in self.progress.read_text(encoding="utf-8").splitlines():
-                try:
+            with self.progress.open("rb") as handle:
+                for line in handle:
+                    if not line.endswith(b"\n"):
+                        break  # cut off by a kill: that document is redone
                     entry = json.loads(line)
-                except json.JSONDecodeError:
-                    break  # a half-written last progress line: everything after the previous one is redone
-                self.done.add(entry["key"])
-                length, skipped_length = entry["output_bytes"], entry["skipped_bytes"]
+                    self.done.add(entry["key"])
+                    length, skipped_length = entry["output_bytes"], entry["skipped_bytes"]
+                    progress_length += len(line)
+        for path, recorded in ((output, length), (self.skipped_path, skipped_length)):
+            if recorded > (path.stat().st_size if path.is_file() else 0):
+                raise ValueError(
+                    f"{path} is shorter than {self.progress} records (changed since?): "
+                    "run again with overwrite=true"
+                )
         output.parent.mkdir(parents=True, exist_ok=True)
         self.resumed = bool(self.done)
+        # Cut each file back to the last finished document, dropping what a kill left half-written. Append
+        # mode writes at the new end; the seek makes tell() (the byte length recorded) agree before then.
         self._out = output.open("ab")
-        self._out.truncate(length)  # drop rows of a document that was cut off mid-write
+        self._out.truncate(length)
         self._out.seek(length)
         self._skipped = self.skipped_path.open("ab")
         self._skipped.truncate(skipped_length)
         self._skipped.seek(skipped_length)
-        self._progress = self.progress.open("a", encoding="utf-8")
+        self._progress = self.progress.open("ab")
+        self._progress.truncate(progress_length)
 
     def _commit(self, key: str) -> None:
         self._out.flush()
         os.fsync(self._out.fileno())
         entry = {"key": key, "output_bytes": self._out.tell(), "skipped_bytes": self._skipped.tell()}
-        self._progress.write(json.dumps(entry) + "\n")
+        self._progress.write((json.dumps(entry) + "\n").encode("utf-8"))
         self._progress.flush()
         os.fsync(self._progress.fileno())
         self.done.add(key)
@@ -305,6 +336,17 @@ def _units(document: Document, split: bool) -> list[tuple[int, int, str]]:
     if split:
         return [(s.start, s.end, s.text) for s in split_sentences(document.text)]
     return [(0, len(document.text), document.text)]
+
+
+def _screen(document: Document, seen: set[str], split: bool) -> Document | Skipped:
+    """Checks that need the run: an id already seen, or (when splitting) a line too long to split."""
+    if f"doc\t{document.doc_id}" in seen:
+        return Skipped(document.source, f"duplicate document id {document.doc_id!r}", document.doc_id)
+    longest = max((len(line) for line in document.text.splitlines()), default=0)
+    if split and longest > MAX_LINE_CHARS:
+        reason = f"line too long to split into sentences ({longest:,} > {MAX_LINE_CHARS:,} characters)"
+        return Skipped(document.source, reason, document.doc_id)
+    return document
 
 
 def label_documents(
@@ -354,15 +396,14 @@ def label_documents(
 
     try:
         for item in tqdm(documents, desc="documents", unit="doc", disable=not progress):
+            # Screened before the resume check: a resumed run must not take a repeated id for the done original.
+            if isinstance(item, Document):
+                item = _screen(item, seen, split)
             key = f"{item.source}\t{item.doc_id}" if isinstance(item, Skipped) else f"doc\t{item.doc_id}"
+            seen.add(key)
             if key in writer.done:
                 summary.already_done += 1
-                seen.add(key)
                 continue
-            if isinstance(item, Document) and key in seen:
-                item = Skipped(item.source, f"duplicate document id {item.doc_id!r}", item.doc_id)
-                key = f"{item.source}\t{item.doc_id}"
-            seen.add(key)
             if isinstance(item, Skipped):
                 log.warning("skipped %s: %s", item.source, item.reason)
                 writer.write_skip(key, item)

@@ -83,16 +83,23 @@ def save_checkpoint(model, tokenizer, directory: Path, metadata: dict[str, Any])
 
 
 def read_metadata(directory: Path | str) -> dict[str, Any]:
-    """The checkpoint's claimtype metadata; raises a clear error for a directory that is not one."""
+    """The checkpoint's claimtype metadata, after checking it is a checkpoint with our label set.
+
+    Both label lists must be claimtype's: the weights' own ``id2label`` (config.json) and, when
+    present, the one in claimtype.json — either alone can disagree with the other.
+    """
     directory = Path(directory)
     if not (directory / "config.json").is_file():
         raise FileNotFoundError(f"{directory} is not a model checkpoint (no config.json)")
+    config = json.loads((directory / "config.json").read_text())
+    id2label = config.get("id2label", {})
+    model_labels = [id2label.get(str(i)) for i in range(len(id2label))]
+    if model_labels != list(LABELS):
+        raise ValueError(f"{directory}: model labels {model_labels} differ from claimtype's {list(LABELS)}")
     path = directory / METADATA_FILE
     metadata = json.loads(path.read_text()) if path.is_file() else {}
-    labels = metadata.get("labels")
-    if labels is None:
-        config = json.loads((directory / "config.json").read_text())
-        labels = [config.get("id2label", {}).get(str(i)) for i in range(len(config.get("id2label", {})))]
-    if list(labels) != list(LABELS):
-        raise ValueError(f"{directory}: checkpoint labels {labels} differ from claimtype's {list(LABELS)}")
+    if metadata.get("labels", list(LABELS)) != list(LABELS):
+        raise ValueError(
+            f"{directory}: checkpoint labels {metadata['labels']} differ from claimtype's {list(LABELS)}"
+        )
     return metadata

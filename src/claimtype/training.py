@@ -20,18 +20,21 @@ from pathlib import Path
 import numpy as np
 import torch
 from accelerate import Accelerator
-from accelerate.utils import set_seed
+from accelerate.utils import DataLoaderConfiguration, set_seed
 from datasets import Dataset
 from omegaconf import DictConfig, OmegaConf
+from safetensors.torch import load_file
 from sklearn.metrics import f1_score
 from torch.utils.data import DataLoader, Sampler
 from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding, get_scheduler
 
+from claimtype.calibration import fit_temperature
 from claimtype.data import build_dataset_from_config
-from claimtype.io import atomic_write_text
+from claimtype.evaluation import expected_calibration_error
+from claimtype.io import atomic_write_text, recover_swap
 from claimtype.labels import LABELS
-from claimtype.modeling import encode, load_model_for_training, load_tokenizer, save_checkpoint
+from claimtype.modeling import METADATA_FILE, encode, load_model_for_training, load_tokenizer, save_checkpoint
 
 log = logging.getLogger(__name__)
 STATE_FILE = "trainer_state.json"
@@ -136,6 +139,21 @@ def save_resume_state(accelerator: Accelerator, state_dir: Path, state: dict) ->
     accelerator.wait_for_everyone()
 
 
+def keep_metrics_until(path: Path, epoch: int) -> None:
+    """Drop metrics of epochs after ``epoch``: a kill between writing an epoch's metrics and saving
+    its state would otherwise leave that epoch in the file twice once it is redone."""
+    if not path.is_file():
+        return
+    kept = []
+    for line in path.read_text().splitlines():
+        try:
+            if json.loads(line)["epoch"] <= epoch:
+                kept.append(line + "\n")
+        except json.JSONDecodeError:
+            break  # a line cut off by the kill: the last one
+    atomic_write_text(path, "".join(kept))
+
+
 def train(cfg: DictConfig) -> Path:
     """Train from a composed config; returns the directory of the best checkpoint."""
     run_dir = Path(cfg.paths.run_dir)
@@ -145,6 +163,8 @@ def train(cfg: DictConfig) -> Path:
         gradient_accumulation_steps=trainer_cfg.grad_accum_steps,
         mixed_precision=trainer_cfg.mixed_precision,
         cpu=trainer_cfg.cpu,
+        # Seed the shuffling sampler by epoch (group_by_length=false), so a resumed run reshuffles alike.
+        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
     )
     set_seed(cfg.seed)
     if trainer_cfg.threads and accelerator.device.type == "cpu":
@@ -164,7 +184,6 @@ def train(cfg: DictConfig) -> Path:
     eval_loader = DataLoader(
         encoded["validation"], batch_size=trainer_cfg.eval_batch_size, collate_fn=collator
     )
-    length_sampler = train_loader.batch_sampler if trainer_cfg.group_by_length else None
 
     model = load_model_for_training(cfg.model.name_or_path)
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
@@ -196,9 +215,15 @@ def train(cfg: DictConfig) -> Path:
 
     state = {"epoch": 0, "best_f1": -1.0, "best_epoch": 0, "bad_epochs": 0}
     metrics_path = run_dir / "metrics.jsonl"
+    if trainer_cfg.resume and accelerator.is_main_process:
+        recover_swap(state_dir, STATE_FILE)
+        recover_swap(model_dir, METADATA_FILE)
+    accelerator.wait_for_everyone()
     if trainer_cfg.resume and (state_dir / STATE_FILE).is_file():
         accelerator.load_state(str(state_dir))
         state = json.loads((state_dir / STATE_FILE).read_text())
+        if accelerator.is_main_process:
+            keep_metrics_until(metrics_path, state["epoch"])
         log.info("resumed from %s after epoch %d", state_dir, state["epoch"])
     elif accelerator.is_main_process:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -210,10 +235,10 @@ def train(cfg: DictConfig) -> Path:
         if state["bad_epochs"] >= trainer_cfg.early_stopping_patience:
             break
         model.train()
-        if length_sampler is not None:
-            length_sampler.set_epoch(epoch)
-        else:
-            train_loader.set_epoch(epoch)
+        # The prepared loader re-seeds its sampler from its own pass counter, which restarts at 0 in a
+        # resumed run: set it from the real epoch (0-based, as it counts) so every epoch sees the same
+        # batches, resumed or not, and fresh runs the ones they always did.
+        train_loader.set_epoch(epoch - 1)
         started, seen, loss_sum = time.perf_counter(), 0, 0.0
         bar = tqdm(
             train_loader,
@@ -277,4 +302,44 @@ def train(cfg: DictConfig) -> Path:
         state["best_epoch"],
         model_dir,
     )
+    if trainer_cfg.calibrate:
+        calibrate_checkpoint(accelerator, model, eval_loader, model_dir)
+    if cfg.test and accelerator.is_main_process:
+        evaluate_test_split(cfg, model_dir, run_dir)
     return model_dir
+
+
+def calibrate_checkpoint(accelerator: Accelerator, model, eval_loader: DataLoader, model_dir: Path) -> None:
+    """Fit temperature scaling on validation logits of the *best* checkpoint and store it there."""
+    best = load_file(str(model_dir / "model.safetensors"))
+    accelerator.unwrap_model(model).load_state_dict(best, strict=False)
+    logits, labels = predict_logits(model, eval_loader, accelerator)
+    if not accelerator.is_main_process:
+        return
+    temperature = fit_temperature(logits, labels)
+    before = torch.softmax(torch.as_tensor(logits), -1).numpy()
+    after = torch.softmax(torch.as_tensor(logits) / temperature, -1).numpy()
+    metadata_path = model_dir / METADATA_FILE
+    metadata = json.loads(metadata_path.read_text())
+    metadata.update(
+        temperature=temperature,
+        val_ece_uncalibrated=expected_calibration_error(before, labels),
+        val_ece_calibrated=expected_calibration_error(after, labels),
+    )
+    atomic_write_text(metadata_path, json.dumps(metadata, indent=2, default=str) + "\n")
+    log.info(
+        "temperature %.3f: validation ECE %.4f -> %.4f",
+        temperature,
+        metadata["val_ece_uncalibrated"],
+        metadata["val_ece_calibrated"],
+    )
+
+
+def evaluate_test_split(cfg: DictConfig, model_dir: Path, run_dir: Path) -> None:
+    """``test=true``: evaluate the best checkpoint on the gold test split into the run dir (sweeps)."""
+    from claimtype.evaluation import evaluate
+    from claimtype.inference import ClaimTypeClassifier
+
+    rows = list(build_dataset_from_config(cfg.data)["test"])
+    metrics = evaluate(ClaimTypeClassifier.from_pretrained(model_dir), rows, run_dir, "test", str(model_dir))
+    log.info("test macro-F1 %.4f (report: %s)", metrics["macro_f1"], run_dir / "report.md")
