@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NAME ?= quickstart
 RUN_DIR := experiments/$(NAME)
 
-.PHONY: quickstart install data silver train evaluate label test lint benchmark clean
+.PHONY: quickstart install data silver train evaluate label readme test lint benchmark clean
 
 quickstart: install data train evaluate label ## venv, install, build data, train, evaluate, label the examples
 	@echo "done: model in $(RUN_DIR)/model, report in $(RUN_DIR)/report.md, labels in $(RUN_DIR)/labels/"
@@ -35,6 +35,9 @@ evaluate: install
 label: install
 	$(PY) scripts/label.py model_dir=$(RUN_DIR)/model input=data/examples \
 		output=$(RUN_DIR)/labels/examples.jsonl output_html=$(RUN_DIR)/labels/examples.html
+
+readme: install ## copy the quickstart test figures into README.md
+	$(PY) scripts/update_readme.py --run-dir $(RUN_DIR)
 
 benchmark: install
 	$(PY) scripts/benchmark.py

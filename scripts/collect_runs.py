@@ -23,12 +23,12 @@ def describe(run: Path) -> dict:
     metadata = json.loads((run / "model" / "claimtype.json").read_text())
     overrides_file = run / ".hydra" / "overrides.yaml"
     overrides = yaml.safe_load(overrides_file.read_text()) if overrides_file.is_file() else []
-    shown = [o for o in overrides if not o.startswith(("name=", "paths.", "experiment=", "hydra."))]
+    shown = [o for o in overrides if not o.startswith(("paths.", "hydra."))]
     test_file = run / "metrics.json"
     test = json.loads(test_file.read_text()) if test_file.is_file() else None
     return {
         "run": str(run),
-        "overrides": " ".join(shown) or "(defaults)",
+        "command": " ".join(shown) or "(defaults)",
         "epoch": metadata.get("epoch"),
         "val_macro_f1": metadata.get("val_macro_f1"),
         "test_macro_f1": test["macro_f1"] if test else None,
@@ -40,24 +40,24 @@ def describe(run: Path) -> dict:
 def render(rows: list[dict]) -> str:
     header = [
         "rank",
-        "run",
-        "overrides",
+        "command (`python scripts/train.py ...`)",
         "best epoch",
         "val macro-F1",
         "test macro-F1",
         *[f"test F1 {label}" for label in LABELS],
+        "test ECE",
     ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for rank, row in enumerate(rows, 1):
         test = row["test_f1"] or {}
         cells = [
             rank,
-            f"`{row['run']}`",
-            f"`{row['overrides']}`",
+            f"`{row['command']}`",
             row["epoch"],
             f"{row['val_macro_f1']:.4f}",
             f"{row['test_macro_f1']:.4f}" if row["test_macro_f1"] is not None else "n/a",
             *[f"{test[label]:.3f}" if test else "n/a" for label in LABELS],
+            f"{row['ece']:.4f}" if row["ece"] is not None else "n/a",
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

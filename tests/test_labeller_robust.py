@@ -25,6 +25,7 @@ from claimtype.labeller import (
     check_input,
     content_id,
     label_documents,
+    output_row,
     read_documents,
     read_output_rows,
     skipped_path,
@@ -65,18 +66,8 @@ def expected_rows(classifier: ClaimTypeClassifier, doc_id: str, sentences: list)
     texts = [text for _, _, text in sentences]
     predictions = classifier.predict(texts, [""] + texts[:-1])
     return [
-        {
-            "doc_id": doc_id,
-            "sentence_index": index,
-            "start": start,
-            "end": end,
-            "text": text,
-            "label": p.label,
-            "score": round(p.score, 6),
-            "scores": {k: round(v, 6) for k, v in p.scores.items()},
-            "uncertain": False,
-        }
-        for index, ((start, end, text), p) in enumerate(zip(sentences, predictions, strict=True))
+        output_row(doc_id, index, unit, p, min_score=0.0)
+        for index, (unit, p) in enumerate(zip(sentences, predictions, strict=True))
     ]
 
 

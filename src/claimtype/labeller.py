@@ -241,6 +241,22 @@ def read_output_rows(path: Path) -> Iterator[dict]:
                 }
 
 
+def output_row(doc_id: str, index: int, unit: tuple[int, int, str], prediction, min_score: float) -> dict:
+    """One output row: a sentence's position, text and prediction (scores rounded to 6 places)."""
+    start, end, text = unit
+    return {
+        "doc_id": doc_id,
+        "sentence_index": index,
+        "start": start,
+        "end": end,
+        "text": text,
+        "label": prediction.label,
+        "score": round(prediction.score, 6),
+        "scores": {k: round(v, 6) for k, v in prediction.scores.items()},
+        "uncertain": prediction.score < min_score,
+    }
+
+
 def skipped_path(output: Path) -> Path:
     """Where a run lists the documents it skipped, with reasons: ``<output stem>.skipped.jsonl``."""
     return output.with_name(output.stem + ".skipped.jsonl")
@@ -373,22 +389,10 @@ def label_documents(
         predictions = iter(classifier.predict(texts, previous) if texts else [])
         for key, document, units in pending:
             rows = []
-            for index, (start, end, text) in enumerate(units):
-                p = next(predictions)
-                rows.append(
-                    {
-                        "doc_id": document.doc_id,
-                        "sentence_index": index,
-                        "start": start,
-                        "end": end,
-                        "text": text,
-                        "label": p.label,
-                        "score": round(p.score, 6),
-                        "scores": {k: round(v, 6) for k, v in p.scores.items()},
-                        "uncertain": p.score < min_score,
-                    }
-                )
-                summary.labels[p.label] += 1
+            for index, unit in enumerate(units):
+                row = output_row(document.doc_id, index, unit, next(predictions), min_score)
+                rows.append(row)
+                summary.labels[row["label"]] += 1
             writer.write_document(key, rows)
             summary.documents += 1
             summary.sentences += len(rows)
