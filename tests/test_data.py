@@ -91,8 +91,9 @@ def test_silver_joins_train_only_and_never_from_held_out_articles(small_gold, tm
     assert silver_rows and all(r["weight"] == 0.25 for r in silver_rows)
     assert not {r["doc_id"] for r in silver_rows} & held_out
     for split in ("validation", "test"):
-        assert set(dataset[split]["annotator"]) != {SILVER_ANNOTATOR}
         assert SILVER_ANNOTATOR not in dataset[split]["annotator"]
+    capped = build_dataset(small_gold, tmp_path / "p", seed=13, silver_path=silver_path, silver_max_rows=3)
+    assert capped["train"]["annotator"].count(SILVER_ANNOTATOR) == 3
 
 
 def test_gold_file_refuses_silver_rows_and_unknown_labels(tmp_path, small_gold):

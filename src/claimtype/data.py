@@ -162,6 +162,7 @@ def build_dataset(
     seed: int = 13,
     silver_path: Path | str | None = None,
     silver_weight: float = 1.0,
+    silver_max_rows: int | None = None,
 ) -> DatasetDict:
     """Build (or load the cached) train/validation/test DatasetDict, split by article.
 
@@ -174,7 +175,13 @@ def build_dataset(
     for path in inputs:
         if not path.is_file():
             raise FileNotFoundError(f"annotation file not found: {path}")
-    settings = {"validation": validation, "test": test, "seed": seed, "silver_weight": silver_weight}
+    settings = {
+        "validation": validation,
+        "test": test,
+        "seed": seed,
+        "silver_weight": silver_weight,
+        "silver_max_rows": silver_max_rows,
+    }
     cache_dir = Path(processed_dir) / _fingerprint(inputs, settings)
     if (cache_dir / "dataset_dict.json").is_file():
         return load_from_disk(str(cache_dir))
@@ -190,6 +197,9 @@ def build_dataset(
             for r in load_annotations(silver_path, silver=True)
             if r["doc_id"] not in held_out and r["sentence_id"] not in gold_ids
         ]
+        if silver_max_rows is not None and len(silver) > silver_max_rows:  # a seeded sample, in file order
+            keep = set(random.Random(seed).sample(range(len(silver)), silver_max_rows))
+            silver = [r for i, r in enumerate(silver) if i in keep]
     else:
         silver = []
     columns = {s: _to_columns(by_split[s], 1.0) for s in SPLITS}
@@ -217,4 +227,5 @@ def build_dataset_from_config(data_cfg) -> DatasetDict:
         seed=data_cfg.split.seed,
         silver_path=data_cfg.silver_path if data_cfg.use_silver else None,
         silver_weight=data_cfg.silver_weight,
+        silver_max_rows=data_cfg.silver_max_rows,
     )
