@@ -26,7 +26,8 @@ def render(metrics: dict, training: list[dict]) -> str:
             f"| F1 `{label}` (support {per_label[label]['support']}) | {per_label[label]['f1']:.4f} |"
             for label in LABELS
         ],
-        f"| expected calibration error | {metrics['ece']:.4f} |",
+        f"| expected calibration error, calibrated (T = {metrics['temperature']:.2f}) | {metrics['ece']:.4f} |",
+        f"| expected calibration error, uncalibrated | {metrics['ece_uncalibrated']:.4f} |",
     ]
     if best:
         rows.append(f"| best validation macro-F1 (epoch {best['epoch']}) | {best['val_macro_f1']:.4f} |")
