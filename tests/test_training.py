@@ -39,7 +39,10 @@ def test_one_epoch_writes_checkpoint_metrics_and_config(tiny_base, small_gold, t
     assert metadata["labels"] == list(LABELS)
     assert metadata["context"] == "none" and metadata["epoch"] == 1
     assert metadata["temperature"] > 0  # fitted on validation by default (trainer.calibrate=true)
-    assert metadata["val_ece_calibrated"] <= metadata["val_ece_uncalibrated"] + 1e-6
+    # What temperature scaling guarantees: validation NLL no worse than at T = 1 (ECE usually drops too,
+    # but need not on a tiny random model).
+    assert metadata["val_nll_calibrated"] <= metadata["val_nll_uncalibrated"] + 1e-6
+    assert 0.0 <= metadata["val_ece_calibrated"] <= 1.0
     assert metadata["config"]["model"]["name_or_path"] == str(tiny_base)
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in records] == [1]

@@ -321,8 +321,11 @@ def calibrate_checkpoint(accelerator: Accelerator, model, eval_loader: DataLoade
     after = torch.softmax(torch.as_tensor(logits) / temperature, -1).numpy()
     metadata_path = model_dir / METADATA_FILE
     metadata = json.loads(metadata_path.read_text())
+    logits_t, labels_t = torch.as_tensor(logits), torch.as_tensor(labels, dtype=torch.long)
     metadata.update(
         temperature=temperature,
+        val_nll_uncalibrated=float(torch.nn.functional.cross_entropy(logits_t, labels_t)),
+        val_nll_calibrated=float(torch.nn.functional.cross_entropy(logits_t / temperature, labels_t)),
         val_ece_uncalibrated=expected_calibration_error(before, labels),
         val_ece_calibrated=expected_calibration_error(after, labels),
     )
