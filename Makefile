@@ -15,7 +15,8 @@ install: $(STAMP)
 
 # torch is pinned to 2.13.0 in pyproject.toml: a CPU wheel here, no CUDA downloads.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@# keep a working venv; rebuild one that is missing or broken (e.g. an interrupted creation)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
