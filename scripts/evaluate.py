@@ -19,11 +19,18 @@ def main(cfg: DictConfig) -> None:
     if cfg.split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {cfg.split!r}")
     classifier = ClaimTypeClassifier.from_pretrained(
-        cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size
+        cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size, backend=cfg.backend
     )
     rows = list(build_dataset_from_config(cfg.data)[cfg.split])
     metrics = evaluate(
-        classifier, rows, cfg.output_dir, cfg.split, str(cfg.model_dir), cfg.n_errors, cfg.quantize
+        classifier,
+        rows,
+        cfg.output_dir,
+        cfg.split,
+        str(cfg.model_dir),
+        cfg.n_errors,
+        cfg.quantize,
+        cfg.backend,
     )
     print(
         f"{cfg.split}: macro-F1 {metrics['macro_f1']:.4f}, accuracy {metrics['accuracy']:.4f} "

@@ -42,7 +42,7 @@ def main(cfg: DictConfig) -> None:
         torch.set_num_threads(cfg.threads)
     try:  # from_pretrained checks the label maps (read_metadata) before loading the weights
         classifier = ClaimTypeClassifier.from_pretrained(
-            cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size
+            cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size, backend=cfg.backend
         )
     except (FileNotFoundError, ValueError):
         raise  # read_metadata's own one-line messages

@@ -1,6 +1,7 @@
 """The batch labeller on .txt, directory and .jsonl inputs, through the command line."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,27 @@ def test_bad_output_suffix_fails_before_writing(tiny_checkpoint, tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: output must end in .jsonl or .csv, got '{tmp_path / 'out.txt'}'"
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_onnxruntime_int8_backend_and_a_bad_backend(tiny_checkpoint, tmp_path):
+    checkpoint = shutil.copytree(tiny_checkpoint, tmp_path / "model")  # the ONNX export writes into it
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    fast = label(
+        f"model_dir={checkpoint}",
+        f"input={article}",
+        f"output={tmp_path / 'fast.jsonl'}",
+        "quantize=int8",
+        "backend=onnxruntime",
+    )
+    assert fast.returncode == 0, fast.stderr
+    written = rows(tmp_path / "fast.jsonl")
+    assert [r["sentence_index"] for r in written] == [0, 1, 2]
+    assert all(r["label"] in LABELS for r in written)
+    assert list((checkpoint / "onnx").glob("model-int8-*.onnx"))
+    bad = label(
+        f"model_dir={checkpoint}", f"input={article}", f"output={tmp_path / 'bad.jsonl'}", "backend=tvm"
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "error: backend must be one of torch, onnxruntime, got 'tvm'"
+    assert not (tmp_path / "bad.jsonl").exists()

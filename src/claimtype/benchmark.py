@@ -244,8 +244,35 @@ def throughput(predict: Predictor, rows: Sequence[dict], repeats: int) -> float:
 # --- inference speed: the labeller vs transformers.pipeline ----------------------------------------
 
 
-# The labeller variants under test: row name -> ClaimTypeClassifier quantize mode.
-LABELLER_MODES = {"fp32": "none", "int8": "int8", "int8-half": "int8-half"}
+# The labeller variants under test: row name -> ClaimTypeClassifier (backend, quantize).
+LABELLER_VARIANTS = {
+    "fp32": ("torch", "none"),
+    "int8": ("torch", "int8"),
+    "int8-half": ("torch", "int8-half"),
+    "onnxruntime int8": ("onnxruntime", "int8"),
+}
+VARIANT_NOTES = {
+    "fp32": "",
+    "int8": "the fp32 checkpoint, quantized when loaded: dynamic int8 (per-channel weights) in every "
+    "encoder layer",
+    "int8-half": "the fp32 checkpoint, quantized when loaded: dynamic int8 (per-channel weights) in the "
+    "second half of the encoder's layers only",
+    "onnxruntime int8": "the fp32 checkpoint exported to ONNX (cached in the checkpoint's onnx/ folder), "
+    "fused by ONNX Runtime's BERT optimizer, dynamic int8 (per-channel weights) in every encoder layer",
+}
+
+
+def load_labellers(model_dir: Path | str, batch_size: int) -> dict:
+    """Every labeller variant of a checkpoint, by row name."""
+    from claimtype.inference import ClaimTypeClassifier
+
+    with quiet_quantization_warnings():
+        return {
+            name: ClaimTypeClassifier.from_pretrained(
+                model_dir, quantize=quantize, batch_size=batch_size, backend=backend
+            )
+            for name, (backend, quantize) in LABELLER_VARIANTS.items()
+        }
 
 
 def compare_inference_speed(
@@ -254,21 +281,18 @@ def compare_inference_speed(
     repeats: int,
     pipeline_batch_size: int = 32,
     batch_size: int = 64,
+    chunk: int = 4096,
 ) -> dict:
-    """Time ``pipeline("text-classification")`` and the labeller (each quantize mode) on the same sentences.
+    """Time ``pipeline("text-classification")`` and each labeller variant on the same sentences.
 
-    One process; each repeat runs the pipeline and every labeller variant in turn (alternating, so a
-    slow spell of the machine hits them all); medians are compared. Model loading is not timed.
+    One process. Each repeat feeds every path the same ``chunk`` sentences in turn, chunk after chunk
+    (all of them at once by default; smaller chunks, e.g. the labeller's flush size of 256, make a slow
+    spell of a shared machine hit all paths alike); a repeat's time is a path's sum over its chunks,
+    and medians over repeats are compared. Model loading is not timed.
     """
     from transformers import pipeline
 
-    from claimtype.inference import ClaimTypeClassifier
-
-    with quiet_quantization_warnings():
-        labellers = {
-            name: ClaimTypeClassifier.from_pretrained(model_dir, quantize=mode, batch_size=batch_size)
-            for name, mode in LABELLER_MODES.items()
-        }
+    labellers = load_labellers(model_dir, batch_size)
     max_length = labellers["fp32"].max_length
     pipe = pipeline("text-classification", model=str(model_dir), batch_size=pipeline_batch_size)
     runners: dict[str, Callable[[list[str]], list[int]]] = {
@@ -283,13 +307,20 @@ def compare_inference_speed(
         run(texts[:pipeline_batch_size])  # warm-up: first-call allocations and kernel selection
     seconds: dict[str, list[float]] = {name: [] for name in runners}
     labels: dict[str, list[int]] = {}
-    with tqdm(total=repeats * len(runners), desc="inference speed", unit="run") as bar:
+    chunks = [texts[start : start + chunk] for start in range(0, len(texts), chunk)]
+    with tqdm(total=repeats * len(chunks), desc="inference speed", unit="chunk") as bar:
         for _ in range(repeats):
-            for name, run in runners.items():
-                started = time.perf_counter()
-                labels[name] = run(texts)
-                seconds[name].append(time.perf_counter() - started)
+            totals = dict.fromkeys(runners, 0.0)
+            for name in runners:
+                labels[name] = []
+            for part in chunks:
+                for name, run in runners.items():
+                    started = time.perf_counter()
+                    labels[name] += run(part)
+                    totals[name] += time.perf_counter() - started
                 bar.update()
+            for name, total in totals.items():
+                seconds[name].append(total)
     median = {name: statistics.median(values) for name, values in seconds.items()}
     labeller_names = [name for name in runners if name != "pipeline"]
     return {
@@ -297,6 +328,7 @@ def compare_inference_speed(
         "repeats": repeats,
         "pipeline_batch_size": pipeline_batch_size,
         "batch_size": batch_size,
+        "chunk": chunk,
         "max_length": max_length,
         "seconds": seconds,
         "median_seconds": median,
@@ -570,7 +602,7 @@ def render_markdown(report: dict) -> str:
         f"({head['finetuned_macro_f1']:.3f} vs {head['tfidf_macro_f1']:.3f}).",
         " ".join(
             f"**{name} loses {q['loss_points']:.2f} macro-F1 points** ({q['macro_f1']:.3f} vs "
-            f"{head['finetuned_macro_f1']:.3f}{'; target ≤ 0.5' if name == 'int8' else ''}): "
+            f"{head['finetuned_macro_f1']:.3f}{'; target ≤ 0.5' if name.endswith('int8') else ''}): "
             f"{q['test_changed']} of {data['test']} test predictions differ from fp32's."
             for name, q in head["quantized"].items()
         ),
@@ -595,14 +627,21 @@ def render_markdown(report: dict) -> str:
         f"The same {speed['sentences']} real gold sentences, the same checkpoint, one process. "
         f'`pipeline("text-classification", model=<checkpoint>, batch_size={speed["pipeline_batch_size"]})` '
         f"called with `truncation=True, max_length={speed['max_length']}` vs "
-        f"`ClaimTypeClassifier.predict` (batch size {speed['batch_size']}) with `quantize` none (fp32), "
-        '"int8" and "int8-half". '
-        f"Each of {speed['repeats']} repeats runs them all in turn; medians; model loading not timed.",
+        f"`ClaimTypeClassifier.predict` (batch size {speed['batch_size']}) in each variant of the table "
+        "above (`backend` torch unless named, `quantize` none for fp32). "
+        + (
+            f"Each of {speed['repeats']} repeats runs every path in turn on all {speed['sentences']} sentences"
+            if speed["chunk"] >= speed["sentences"]
+            else f"Each of {speed['repeats']} repeats feeds every path the same {speed['chunk']} sentences in "
+            "turn, chunk after chunk, so a busy spell of the machine hits them alike (a repeat's time is "
+            "the sum over its chunks)"
+        )
+        + "; medians of the repeats; model loading (and the one-off ONNX export) not timed.",
         _table(
             ["path", "median seconds", "sentences/s", "speed-up vs pipeline", "same top label as pipeline"],
             speed_rows,
         ),
-        f"**Labeller vs pipeline: {ratios}** (target ≥ 5x).",
+        f"**Labeller vs pipeline: {ratios}** (target ≥ 5x; fastest: {max(speed['speedup'].values()):.2f}x).",
     ]
     training = report.get("training_speed")
     if training:
@@ -680,7 +719,6 @@ def run_benchmark(cfg: DictConfig, train_base: DictConfig, command: str) -> dict
 
     ``train_base`` is train.yaml composed: training runs (our loop, a missing checkpoint) use it with
     the benchmark's model, data and trainer settings."""
-    from claimtype.inference import ClaimTypeClassifier
 
     started = time.perf_counter()
     if cfg.threads:
@@ -739,13 +777,7 @@ def run_benchmark(cfg: DictConfig, train_base: DictConfig, command: str) -> dict
             model_dir = train_model(train_config(train_base, cfg, output_dir / "finetune"))
             train_seconds = time.perf_counter() - train_started
             train_note = f"trained by this run into {model_dir} (wall time includes validation passes)"
-        with quiet_quantization_warnings():
-            variants = {
-                name: ClaimTypeClassifier.from_pretrained(
-                    model_dir, quantize=mode, batch_size=cfg.speed.batch_size
-                )
-                for name, mode in LABELLER_MODES.items()
-            }
+        variants = load_labellers(model_dir, cfg.speed.batch_size)
         log.info("[5/7] inference speed: labeller vs pipeline on %d sentences", len(speed_rows))
         speed = compare_inference_speed(
             model_dir,
@@ -753,14 +785,9 @@ def run_benchmark(cfg: DictConfig, train_base: DictConfig, command: str) -> dict
             cfg.speed.repeats,
             cfg.speed.pipeline_batch_size,
             cfg.speed.batch_size,
+            cfg.speed.chunk,
         )
-        notes = {
-            "fp32": train_note,
-            "int8": "the fp32 checkpoint, quantized when loaded: dynamic int8 (per-channel weights) in "
-            "every encoder layer",
-            "int8-half": "the fp32 checkpoint, quantized when loaded: dynamic int8 (per-channel weights) "
-            "in the second half of the encoder's layers only",
-        }
+        notes = {**VARIANT_NOTES, "fp32": train_note}
         finetuned: dict[str, tuple[dict, list[int]]] = {}
         for name, classifier in variants.items():
             finetuned[name] = add(

@@ -155,6 +155,8 @@ def render_report(metrics: dict, errors: list[dict], title: str) -> str:
         for e in errors
     ]
     quantized = f" · quantize: `{metrics['quantize']}`" if metrics.get("quantize", "none") != "none" else ""
+    if metrics.get("backend", "torch") != "torch":
+        quantized += f" · backend: `{metrics['backend']}`"
     headline = [
         ["accuracy", f"{metrics['accuracy']:.4f}"],
         ["macro-F1", f"{metrics['macro_f1']:.4f}"],
@@ -234,6 +236,7 @@ def evaluate(
     model_dir: str,
     n_errors: int = 30,
     quantize: str = "none",
+    backend: str = "torch",
 ) -> dict:
     """Predict ``rows`` (dataset rows with text, prev_text, label id), write the report, return metrics."""
     output_dir = Path(output_dir)
@@ -245,6 +248,7 @@ def evaluate(
         "model_dir": model_dir,
         "split": split,
         "quantize": quantize,
+        "backend": backend,
         **classification_metrics(gold.tolist(), predicted.tolist()),
     }
     temperature = float(getattr(classifier, "temperature", 1.0))

@@ -1,23 +1,23 @@
 """Load a fine-tuned checkpoint and label sentences or whole articles, fast on a CPU.
 
 Speed levers (docs/benchmarks.md measures them against ``transformers.pipeline``): one tokenizer call
-per chunk of sentences, batches sorted by token count (each pads only to its own longest sentence, and
-a batch of equal lengths needs no attention mask at all) and capped in tokens on a CPU (activations stay
-in cache), tensors padded directly without per-sentence Python objects, ``torch.inference_mode``, and
-optional dynamic int8 quantization of the encoder's Linear layers.
+per chunk of sentences, batches sorted by token count (each pads only to its own longest sentence) and
+capped in tokens on a CPU (activations stay in cache), arrays padded directly without per-sentence
+Python objects, ``torch.inference_mode``, optional dynamic int8 quantization of the encoder's Linear
+layers, and optionally ONNX Runtime (``backend="onnxruntime"``, see claimtype.onnx_backend).
 
 ``quantize="int8"`` quantizes the Linear layers of every encoder layer, with per-channel int8 weights
 and (on CPUs with VNNI) 8-bit activations, both more accurate than torch's defaults. Errors made in the
 early layers grow through every later one, so a checkpoint that loses too much macro-F1 with it can use
-``quantize="int8-half"``: the second half of the encoder only, slower but closer to fp32. The pooler and
-classification head (one vector per sentence, no measurable time) stay fp32 in both; docs/benchmarks.md
-measures the speed and the macro-F1 of each.
+``quantize="int8-half"`` (torch backend): the second half of the encoder only, slower but closer to
+fp32. The pooler and classification head (one vector per sentence, no measurable time) stay fp32;
+docs/benchmarks.md measures the speed and the macro-F1 of each mode and backend.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,9 +31,10 @@ from claimtype.modeling import encode, read_metadata
 from claimtype.text import split_sentences
 
 QUANTIZE_MODES = ("none", "int8", "int8-half")
+BACKENDS = ("torch", "onnxruntime")
 # Sentences tokenised and length-sorted together: enough for near-perfect sorting, bounded memory.
 CHUNK_SENTENCES = 8192
-CPU_BATCH_TOKENS = 2048
+CPU_BATCH_TOKENS = 1024
 
 
 _LAYER_INDEX = re.compile(r"\.layers?\.(\d+)\.")
@@ -76,6 +77,15 @@ def quantize_encoder(model: torch.nn.Module, first_layer: int) -> torch.nn.Modul
     )
 
 
+def _torch_forward(model: torch.nn.Module, device: torch.device):
+    """The torch backend's forward: numpy batch in, logits out."""
+
+    def forward(arrays: dict[str, np.ndarray]) -> torch.Tensor:
+        return model(**{name: torch.from_numpy(array).to(device) for name, array in arrays.items()}).logits
+
+    return forward
+
+
 @dataclass(frozen=True)
 class Prediction:
     """The predicted label, its probability, and the probability of every label."""
@@ -97,24 +107,29 @@ class LabelledSentence:
 
 
 class ClaimTypeClassifier:
-    """A claim-type model ready for inference: ``from_pretrained(path).predict(sentences)``."""
+    """A claim-type model ready for inference: ``from_pretrained(path).predict(sentences)``.
+
+    ``forward`` maps one padded batch (int64 arrays named as the tokenizer names them) to logits;
+    batching, padding, calibration and the labels are shared by both backends.
+    """
 
     def __init__(
         self,
-        model,
+        forward: Callable[[dict[str, np.ndarray]], np.ndarray | torch.Tensor],
         tokenizer,
         context: str = "none",
         max_length: int = 128,
         batch_size: int = 64,
         temperature: float = 1.0,
+        device: str | torch.device = "cpu",
     ):
-        self.model = model.eval()
+        self.forward = forward
         self.tokenizer = tokenizer
         self.context = context
         self.max_length = max_length
         self.batch_size = batch_size
         self.temperature = temperature
-        self.device = next(model.parameters()).device
+        self.device = torch.device(device)
 
     @classmethod
     def from_pretrained(
@@ -123,26 +138,40 @@ class ClaimTypeClassifier:
         quantize: str | None = None,
         device: str | None = None,
         batch_size: int = 64,
+        backend: str = "torch",
     ) -> ClaimTypeClassifier:
-        """Load a claimtype checkpoint; ``quantize`` "int8" or "int8-half" applies dynamic int8 (CPU)."""
+        """Load a claimtype checkpoint.
+
+        ``quantize`` "int8" or "int8-half" applies dynamic int8 (CPU). ``backend="onnxruntime"`` runs
+        the checkpoint's ONNX export (made once and cached, quantize "none" or "int8") on the CPU.
+        """
         quantize = quantize or "none"
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if quantize not in QUANTIZE_MODES:
             raise ValueError(f"quantize must be one of {', '.join(QUANTIZE_MODES)}, got {quantize!r}")
         metadata = read_metadata(path)
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForSequenceClassification.from_pretrained(path)
-        if quantize != "none":
-            first_layer = model.config.num_hidden_layers // 2 if quantize == "int8-half" else 0
-            model = quantize_encoder(model.cpu(), first_layer)
-            device = "cpu"
-        model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        if backend == "onnxruntime":
+            from claimtype.onnx_backend import onnx_forward
+
+            forward, device = onnx_forward(path, quantize), "cpu"
+        else:
+            model = AutoModelForSequenceClassification.from_pretrained(path).eval()
+            if quantize != "none":
+                first_layer = model.config.num_hidden_layers // 2 if quantize == "int8-half" else 0
+                model = quantize_encoder(model.cpu(), first_layer)
+                device = "cpu"
+            device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+            forward = _torch_forward(model.to(device), torch.device(device))
         return cls(
-            model,
+            forward,
             tokenizer,
             context=metadata.get("context", "none"),
             max_length=metadata.get("max_length", 128),
             batch_size=batch_size,
             temperature=metadata.get("temperature", 1.0),
+            device=device,
         )
 
     @torch.inference_mode()
@@ -160,8 +189,8 @@ class ClaimTypeClassifier:
         lengths = [len(ids) for ids in encoded["input_ids"]]
         probs = torch.empty(len(texts), len(LABELS))
         for idx in self._batches(lengths):
-            logits = self.model(**self._pad(encoded, idx, lengths)).logits.float() / self.temperature
-            probs[idx] = logits.softmax(-1).cpu()
+            logits = torch.as_tensor(self.forward(self._pad(encoded, idx, lengths))).float().cpu()
+            probs[idx] = (logits / self.temperature).softmax(-1)
         return probs
 
     def _batches(self, lengths: list[int]) -> Iterator[list[int]]:
@@ -180,7 +209,7 @@ class ClaimTypeClassifier:
             yield order[start:stop]
             start = stop
 
-    def _pad(self, encoded: dict[str, list], idx: list[int], lengths: list[int]) -> dict[str, torch.Tensor]:
+    def _pad(self, encoded: dict[str, list], idx: list[int], lengths: list[int]) -> dict[str, np.ndarray]:
         """One batch as padded tensors, on the tokenizer's padding side, like ``tokenizer.pad``."""
         width = max(lengths[i] for i in idx)
         left = self.tokenizer.padding_side == "left"
@@ -196,7 +225,7 @@ class ClaimTypeClassifier:
                     array[row, width - lengths[i] :] = values[i]
                 else:
                     array[row, : lengths[i]] = values[i]
-            batch[key] = torch.from_numpy(array).to(self.device)
+            batch[key] = array
         return batch
 
     def predict(self, sentences: Sequence[str], previous: Sequence[str] | None = None) -> list[Prediction]:

@@ -1,0 +1,71 @@
+"""The ONNX Runtime backend: same probabilities as torch, a cached export, clear errors."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import torch
+
+from claimtype import onnx_backend
+from claimtype.inference import ClaimTypeClassifier
+
+SENTENCES = [
+    "The ministry denied that any troops had crossed the border.",
+    "Unconfirmed reports suggest a second strike on the port.",
+    "Kyiv says the bridge was hit; Moscow insists it was not.",
+    "Shelling continued overnight.",
+]
+
+
+@pytest.fixture
+def checkpoint(tiny_checkpoint, tmp_path):
+    """A private copy: the export writes an onnx/ folder into the checkpoint."""
+    return shutil.copytree(tiny_checkpoint, tmp_path / "model")
+
+
+def test_fp32_export_matches_torch_and_is_cached(checkpoint, monkeypatch):
+    reference = ClaimTypeClassifier.from_pretrained(checkpoint).predict_proba(SENTENCES)
+    exported = ClaimTypeClassifier.from_pretrained(checkpoint, backend="onnxruntime")
+    assert torch.allclose(exported.predict_proba(SENTENCES), reference, atol=1e-5)
+    assert [p.label for p in exported.predict(SENTENCES)] == [
+        p.label for p in ClaimTypeClassifier.from_pretrained(checkpoint).predict(SENTENCES)
+    ]
+    assert len(list((checkpoint / "onnx").glob("model-none-*.onnx"))) == 1
+
+    def no_export(*args):
+        raise AssertionError("the cached export should have been reused")
+
+    monkeypatch.setattr(onnx_backend, "_export", no_export)
+    again = ClaimTypeClassifier.from_pretrained(checkpoint, backend="onnxruntime")
+    assert torch.allclose(again.predict_proba(SENTENCES), reference, atol=1e-5)
+
+
+def test_int8_export_is_close_and_new_weights_export_afresh(checkpoint):
+    reference = ClaimTypeClassifier.from_pretrained(checkpoint).predict_proba(SENTENCES)
+    quantized = ClaimTypeClassifier.from_pretrained(checkpoint, quantize="int8", backend="onnxruntime")
+    assert torch.allclose(quantized.predict_proba(SENTENCES), reference, atol=0.05)
+    first = onnx_backend.exported_model(checkpoint, "int8")
+    weights = checkpoint / "model.safetensors"
+    weights.write_bytes(weights.read_bytes() + b"")  # same bytes: same fingerprint
+    assert onnx_backend.exported_model(checkpoint, "int8") == first
+    with (checkpoint / "config.json").open("a") as config:
+        config.write("\n")  # a changed checkpoint: a new export replaces the stale one
+    second = onnx_backend.exported_model(checkpoint, "int8")
+    assert second != first and second.is_file() and not first.exists()
+
+
+def test_unwritable_checkpoint_caches_in_the_user_cache(checkpoint, tmp_path, monkeypatch):
+    (checkpoint / "onnx").write_text("not a folder")  # so <checkpoint>/onnx cannot be created
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = onnx_backend.exported_model(checkpoint, "none")
+    assert path.is_relative_to(tmp_path / "cache" / "claimtype" / "onnx")
+    assert path.is_file()
+
+
+def test_bad_backend_settings_are_clear_errors(checkpoint):
+    with pytest.raises(ValueError, match="backend must be one of torch, onnxruntime"):
+        ClaimTypeClassifier.from_pretrained(checkpoint, backend="tensorrt")
+    with pytest.raises(ValueError, match="backend onnxruntime supports quantize none or int8"):
+        ClaimTypeClassifier.from_pretrained(checkpoint, quantize="int8-half", backend="onnxruntime")
+    assert not (checkpoint / "onnx").exists()
