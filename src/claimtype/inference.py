@@ -3,8 +3,9 @@
 Speed levers (docs/benchmarks.md measures them against ``transformers.pipeline``): one tokenizer call
 per chunk of sentences, batches sorted by token count (each pads only to its own longest sentence) and
 capped in tokens on a CPU (activations stay in cache), arrays padded directly without per-sentence
-Python objects, ``torch.inference_mode``, optional dynamic int8 quantization of the encoder's Linear
-layers, and optionally ONNX Runtime (``backend="onnxruntime"``, see claimtype.onnx_backend).
+Python objects, ``torch.inference_mode``, the last encoder layer computed at [CLS] only (exact; see
+claimtype.cls_only), optional dynamic int8 quantization of the encoder's Linear layers, and optionally
+ONNX Runtime (``backend="onnxruntime"``, see claimtype.onnx_backend).
 
 ``quantize="int8"`` quantizes the Linear layers of every encoder layer, with per-channel int8 weights
 and (on CPUs with VNNI) 8-bit activations, both more accurate than torch's defaults. Errors made in the
@@ -26,6 +27,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from claimtype.cls_only import ClsOnlyLastLayer, supports_cls_only
 from claimtype.labels import LABELS
 from claimtype.modeling import encode, read_metadata
 from claimtype.text import split_sentences
@@ -78,10 +80,16 @@ def quantize_encoder(model: torch.nn.Module, first_layer: int) -> torch.nn.Modul
 
 
 def _torch_forward(model: torch.nn.Module, device: torch.device):
-    """The torch backend's forward: numpy batch in, logits out."""
+    """The torch backend's forward: numpy batch in, logits out (BERT: the last layer at [CLS] only)."""
+    if supports_cls_only(model):
+        logits_of = ClsOnlyLastLayer(model)
+    else:
+
+        def logits_of(**inputs: torch.Tensor) -> torch.Tensor:
+            return model(**inputs).logits
 
     def forward(arrays: dict[str, np.ndarray]) -> torch.Tensor:
-        return model(**{name: torch.from_numpy(array).to(device) for name, array in arrays.items()}).logits
+        return logits_of(**{name: torch.from_numpy(array).to(device) for name, array in arrays.items()})
 
     return forward
 

@@ -23,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from claimtype.cls_only import ClsOnlyLastLayer, supports_cls_only
+
 log = logging.getLogger(__name__)
 
 ONNX_QUANTIZE_MODES = ("none", "int8")
 # Part of the cache fingerprint: bump it when _export changes what it writes.
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 # Architectures whose graphs ONNX Runtime's transformer optimizer fuses as "bert"; others are exported
 # and run with ONNX Runtime's generic graph optimizations only.
 BERT_LIKE = {"bert", "roberta", "xlm-roberta", "camembert", "distilbert", "electra"}
@@ -85,15 +87,17 @@ def _export(checkpoint: Path, target: Path, quantize: str) -> None:
     # Eager attention traces to plain MatMul/Softmax, the pattern ONNX Runtime's fusion recognises.
     model = AutoModelForSequenceClassification.from_pretrained(checkpoint, attn_implementation="eager")
     model.eval()
+    # BERT: the last layer at [CLS] only, as the torch backend runs it (claimtype.cls_only).
+    exported = ClsOnlyLastLayer(model) if supports_cls_only(model) else model
     example = tokenizer(["an example sentence", "another"], padding=True, return_tensors="pt")
     # In the order of forward's parameters: the exporter names the graph's inputs in that order.
-    names = [name for name in inspect.signature(model.forward).parameters if name in example]
+    names = [name for name in inspect.signature(exported.forward).parameters if name in example]
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
         raw = Path(tmp) / "raw.onnx"
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")  # tracer and deprecation notices of a one-off export
             torch.onnx.export(
-                model,
+                exported,
                 (),
                 str(raw),
                 kwargs={name: example[name] for name in names},
