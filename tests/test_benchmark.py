@@ -250,7 +250,9 @@ def test_report_states_the_headlines():
 def test_report_says_when_the_transformer_does_not_win():
     report = _report()
     report["headline"]["finetuned_minus_tfidf_points"] = -2.0
+    report["headline"]["quantized"]["int8-half"]["loss_points"] = -0.25
     report["training_speed"] = report["memory"] = None
     page = render_markdown(report)
     assert "trails TF-IDF + LR by 2.0 macro-F1 points on test" in page
+    assert "**int8-half gains 0.25 macro-F1 points**" in page
     assert "## Training speed" not in page and "## Memory" not in page

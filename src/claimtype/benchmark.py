@@ -601,7 +601,8 @@ def render_markdown(report: dict) -> str:
         f"**The fine-tuned transformer {verdict} macro-F1 points on test** "
         f"({head['finetuned_macro_f1']:.3f} vs {head['tfidf_macro_f1']:.3f}).",
         " ".join(
-            f"**{name} loses {q['loss_points']:.2f} macro-F1 points** ({q['macro_f1']:.3f} vs "
+            f"**{name} {'loses' if q['loss_points'] >= 0 else 'gains'} {abs(q['loss_points']):.2f} macro-F1 "
+            f"points** ({q['macro_f1']:.3f} vs "
             f"{head['finetuned_macro_f1']:.3f}{'; target ≤ 0.5' if name.endswith('int8') else ''}): "
             f"{q['test_changed']} of {data['test']} test predictions differ from fp32's."
             for name, q in head["quantized"].items()
