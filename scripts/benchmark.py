@@ -30,7 +30,8 @@ def main(cfg: DictConfig) -> None:
         f"{head['tfidf_macro_f1']:.4f} ({head['finetuned_minus_tfidf_points']:+.1f} points)"
     )
     for name, quantized in head["quantized"].items():
-        print(f"{name}: loses {quantized['loss_points']:.2f} macro-F1 points on test")
+        change = "loses" if quantized["loss_points"] >= 0 else "gains"
+        print(f"{name}: {change} {abs(quantized['loss_points']):.2f} macro-F1 points on test")
     speedup = report["inference_speed"]["speedup"]
     print("labeller vs pipeline: " + ", ".join(f"{ratio:.2f}x ({name})" for name, ratio in speedup.items()))
     if report["training_speed"]:
