@@ -13,6 +13,7 @@ from claimtype.benchmark import (
     compare_inference_speed,
     compare_training_speed,
     label_peak_rss,
+    load_labellers,
     mean_pooled_embeddings,
     recorded_train_seconds,
     render_markdown,
@@ -70,9 +71,15 @@ def test_inference_speed_comparison_on_the_tiny_checkpoint(tiny_checkpoint, tmp_
     checkpoint = shutil.copytree(tiny_checkpoint, tmp_path / "model")  # the ONNX export writes into it
     texts = [row["text"] for row in speed_sample(GOLD, 50, seed=0)]
     result = compare_inference_speed(
-        checkpoint, texts, repeats=1, pipeline_batch_size=8, batch_size=16, chunk=20
+        checkpoint,
+        load_labellers(checkpoint, batch_size=16),
+        texts,
+        repeats=1,
+        pipeline_batch_size=8,
+        chunk=20,
     )
     assert result["sentences"] == 50 and result["max_length"] == 64 and result["chunk"] == 20
+    assert result["batch_size"] == 16
     labellers = [f"labeller {name}" for name in LABELLER_VARIANTS]
     assert {name: len(times) for name, times in result["seconds"].items()} == dict.fromkeys(
         ["pipeline", *labellers], 1

@@ -277,13 +277,14 @@ def load_labellers(model_dir: Path | str, batch_size: int) -> dict:
 
 def compare_inference_speed(
     model_dir: Path | str,
+    labellers: dict,
     texts: list[str],
     repeats: int,
     pipeline_batch_size: int = 32,
-    batch_size: int = 64,
     chunk: int = 4096,
 ) -> dict:
-    """Time ``pipeline("text-classification")`` and each labeller variant on the same sentences.
+    """Time ``pipeline("text-classification")`` on ``model_dir`` and each labeller variant of it
+    (``load_labellers``) on the same sentences.
 
     One process. Each repeat feeds every path the same ``chunk`` sentences in turn, chunk after chunk
     (all of them at once by default; smaller chunks, e.g. the labeller's flush size of 256, make a slow
@@ -292,8 +293,7 @@ def compare_inference_speed(
     """
     from transformers import pipeline
 
-    labellers = load_labellers(model_dir, batch_size)
-    max_length = labellers["fp32"].max_length
+    max_length, batch_size = labellers["fp32"].max_length, labellers["fp32"].batch_size
     pipe = pipeline("text-classification", model=str(model_dir), batch_size=pipeline_batch_size)
     runners: dict[str, Callable[[list[str]], list[int]]] = {
         # The same truncation as the labeller: the checkpoint's max_length.
@@ -782,10 +782,10 @@ def run_benchmark(cfg: DictConfig, train_base: DictConfig, command: str) -> dict
         log.info("[5/7] inference speed: labeller vs pipeline on %d sentences", len(speed_rows))
         speed = compare_inference_speed(
             model_dir,
+            variants,
             _texts(speed_rows),
             cfg.speed.repeats,
             cfg.speed.pipeline_batch_size,
-            cfg.speed.batch_size,
             cfg.speed.chunk,
         )
         notes = {**VARIANT_NOTES, "fp32": train_note}

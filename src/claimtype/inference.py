@@ -218,7 +218,7 @@ class ClaimTypeClassifier:
             start = stop
 
     def _pad(self, encoded: dict[str, list], idx: list[int], lengths: list[int]) -> dict[str, np.ndarray]:
-        """One batch as padded tensors, on the tokenizer's padding side, like ``tokenizer.pad``."""
+        """One batch as padded int64 arrays, on the tokenizer's padding side, like ``tokenizer.pad``."""
         width = max(lengths[i] for i in idx)
         left = self.tokenizer.padding_side == "left"
         pad_values = {

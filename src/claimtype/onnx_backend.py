@@ -156,14 +156,14 @@ def exported_model(checkpoint: str | Path, quantize: str = "none") -> Path:
 
 
 def onnx_forward(
-    checkpoint: str | Path, quantize: str = "none", threads: int | None = None
+    checkpoint: str | Path, quantize: str = "none"
 ) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
     """A function from padded int64 arrays (tokenizer names) to logits, on ONNX Runtime's CPU provider."""
     import onnxruntime
     import torch
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads or torch.get_num_threads()  # the same knob as torch's
+    options.intra_op_num_threads = torch.get_num_threads()  # the `threads` setting of the scripts sets it
     session = onnxruntime.InferenceSession(
         str(exported_model(checkpoint, quantize)), options, providers=["CPUExecutionProvider"]
     )

@@ -317,11 +317,11 @@ def calibrate_checkpoint(accelerator: Accelerator, model, eval_loader: DataLoade
     if not accelerator.is_main_process:
         return
     temperature = fit_temperature(logits, labels)
-    before = torch.softmax(torch.as_tensor(logits), -1).numpy()
-    after = torch.softmax(torch.as_tensor(logits) / temperature, -1).numpy()
+    logits_t, labels_t = torch.as_tensor(logits), torch.as_tensor(labels, dtype=torch.long)
+    before = torch.softmax(logits_t, -1).numpy()
+    after = torch.softmax(logits_t / temperature, -1).numpy()
     metadata_path = model_dir / METADATA_FILE
     metadata = json.loads(metadata_path.read_text())
-    logits_t, labels_t = torch.as_tensor(logits), torch.as_tensor(labels, dtype=torch.long)
     metadata.update(
         temperature=temperature,
         val_nll_uncalibrated=float(torch.nn.functional.cross_entropy(logits_t, labels_t)),
