@@ -1,13 +1,14 @@
 """Cleaning and sentence splitting: edge cases and real corpus paragraphs, with raw offsets."""
 
-import json
 from pathlib import Path
 
 import pytest
 
+from claimtype.corpora import ARTICLES_FILE
+from claimtype.io import read_jsonl
 from claimtype.text import is_boilerplate, normalise, split_sentences
 
-RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / "articles.jsonl"
+RAW = Path(__file__).resolve().parents[1] / "data" / ARTICLES_FILE
 
 
 def texts(article: str) -> list[str]:
@@ -105,7 +106,7 @@ def test_entities_tags_and_control_quotes_are_normalised():
 
 @pytest.mark.parametrize("doc_id", ["war-0001", "war-0024", "disinfo-0001#debunk", "fnc1-train-0"])
 def test_real_articles_split_with_exact_offsets(doc_id):
-    article = next(json.loads(line) for line in RAW.open(encoding="utf-8") if f'"{doc_id}"' in line)
+    article = next(a for a in read_jsonl(RAW) if a["doc_id"] == doc_id)
     sentences = split_sentences(article["text"])
     assert len(sentences) >= 3
     for previous, current in zip(sentences, sentences[1:], strict=False):

@@ -1,4 +1,4 @@
-"""Turn the shared third-party corpora into the project's article file (``data/raw/articles.jsonl``).
+"""Turn the shared third-party corpora into the project's article file (``data/raw/articles.jsonl.gz``).
 
 This runs once, by hand (``scripts/prepare_raw.py``); everything else reads ``data/raw/`` so the
 project never touches ``../shared`` at run time. One article per distinct text: the disinformation
@@ -17,8 +17,17 @@ CORPUS_FILES = {
     "war_news": "war_news_2022.jsonl",
     "disinfo": "disinfo_cases.jsonl",
     "fnc1": "fnc1_articles.jsonl",
+    "war_media": "war_media_2022.jsonl",
 }
-WAR_RELATED = {"war_news": True, "disinfo_claim": True, "disinfo_debunk": True, "fnc1": False}
+WAR_RELATED = {
+    "war_news": True,
+    "war_media": True,
+    "disinfo_claim": True,
+    "disinfo_debunk": True,
+    "fnc1": False,
+}
+# Where the project keeps its copy of the articles (gzip: the war-media corpus alone is 36 MB of text).
+ARTICLES_FILE = Path("raw") / "articles.jsonl.gz"
 
 
 def _read_jsonl(path: Path) -> Iterator[dict]:
@@ -35,6 +44,7 @@ def iter_articles(corpora_dir: Path) -> Iterator[dict]:
             "doc_id": record["id"],
             "corpus": "war_news",
             "source_record_ids": [record["id"]],
+            "outlet": record["source"],
             "title": record["title"],
             "url": record["url"],
             "published": record["published"],
@@ -54,6 +64,7 @@ def iter_articles(corpora_dir: Path) -> Iterator[dict]:
                 "doc_id": f"{record['id']}#{kind}",
                 "corpus": f"disinfo_{kind}",
                 "source_record_ids": [record["id"]],
+                "outlet": record["media"] if kind == "claim" else "",
                 "title": record["fake"],
                 "url": record["url"] if kind == "claim" else "",
                 "published": record["date"],
@@ -66,8 +77,22 @@ def iter_articles(corpora_dir: Path) -> Iterator[dict]:
             "doc_id": record["id"],
             "corpus": "fnc1",
             "source_record_ids": [record["id"]],
+            "outlet": "",
             "title": "",
             "url": "",
             "published": "",
             "text": record["text"],
+        }
+    for record in _read_jsonl(corpora_dir / CORPUS_FILES["war_media"]):
+        yield {
+            "doc_id": record["id"],
+            "corpus": "war_media",
+            "source_record_ids": [record["id"]],
+            "outlet": record["source"],
+            "title": record["title"],
+            "url": record["url"],
+            "published": record["published"],
+            "text": record["text"],
+            # Where the upstream row was read (repository, file, commit): provenance kept verbatim.
+            "origin": {k: record[k] for k in ("origin_repo", "origin_path", "origin_commit")},
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
@@ -32,9 +33,31 @@ def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:
     atomic_write_text(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
 
 
+def write_jsonl_gz(path: Path | str, rows: Iterable[dict]) -> None:
+    """Atomically write ``rows`` as gzip-compressed JSONL, byte for byte the same for the same rows."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with (
+            os.fdopen(fd, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as handle,
+        ):
+            for row in rows:
+                handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def read_jsonl(path: Path | str) -> Iterator[dict]:
-    """Yield the JSON objects of a JSONL file; a malformed line raises with its line number."""
-    with Path(path).open(encoding="utf-8") as handle:
+    """Yield the JSON objects of a JSONL file (``.gz``: gzip-compressed); a malformed line raises with
+    its line number."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue

@@ -15,8 +15,14 @@ from functools import lru_cache
 import pysbd
 
 # Lines that make no claim at all: scraping boilerplate, social embeds, bylines, share/cookie text.
+# A pattern matches a *whole* line. Where a news sentence can begin like boilerplate ("By Monday,
+# Russian forces had ...", "2 days ago the governor denied ...", "Photo: the ministry said ..."), the
+# pattern spells out the whole boilerplate line instead of a prefix followed by ``.*``.
+# Capitalised names are matched case-sensitively ((?-i:...)): the whole expression ignores case.
+_NAME = r"(?-i:[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3})"
+_CREDIT_WORD = r"((?-i:[A-Z@(])\S*|\S*[./@_\d]\S*|via|on|and|of|cc|/|;|courtesy|screen ?grab|screenshot)"
 _BOILERPLATE_PATTERNS = [
-    r"(follow|like) (us|\w+(\s\w+)?) on (twitter|facebook|instagram|telegram)\b.*",
+    r"(follow|like|join) (us|\w+(\s\w+)?) on (twitter|facebook|instagram|telegram)\b.*",
     r"leave a (reply|comment)\.?",
     r"read (the )?(full|more)( article| story)?\.?( »|…|\.\.\.)?",
     r"(click|tap) here.*",
@@ -24,18 +30,25 @@ _BOILERPLATE_PATTERNS = [
     r"(this (web)?site|we) uses? cookies.*|accept (all )?cookies.*",
     r"advertisement|placeholder while article actions load|gift article|story continues( below)?",
     r"sign up (for|to) .*newsletter.*|subscribe( now)?( to .*)?|newsletter sign-?up.*",
-    r"(photo|image|video)( credit)?s?:.*|\(?(photo|image) (by|credit|courtesy)\b.*",
-    r"(by|written by|reporting by|editing by|additional reporting by) [A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}( and [A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3})?(,.*)?",
+    # credits only ("Photo: Reuters", "Images: Getty Images (2)"); a caption is a sentence and stays
+    rf"(photo|image|video)s?( credits?)?:\s*{_CREDIT_WORD}(\s*,?\s*{_CREDIT_WORD})*",
+    r"\(?(photo|image) (by|credit|courtesy)\b.*|((photo|image|video)s? )?credits?:.*",
+    # a byline names people, optionally followed by a short affiliation ("By Jane Doe, CNN")
+    rf"(by|written by) {_NAME}( and {_NAME})?(,[\w.'’ -]{{1,40}})?",
+    r"(additional )?(reporting|editing) by [^.!?]{1,80}\.?",
     r"[A-Z]{2,}(\s[A-Z]{2,})?\s*[—–-]",  # dateline-only lines such as "CNN —"
     r"watch( the video)?( below)?:?|watch:.*",
     r"pic\.twitter\.com/\S+.*|— .*\(@\w+\) .*\d{4}|@\w+",
     r"(related|recommended|more)( stories| coverage| reading)?:.*",
     r"(copyright|©) .*|all rights reserved\.?",
     r"follow (our|the) (continuing |live )?(coverage|updates).*|this live blog is now closed.*",
-    r"(these|here) (were|are) the (latest )?updates.*|\d+ (hours?|minutes?|days?) ago.*",
+    r"(these|here) (were|are) the (latest )?updates.*|\d+ (hours?|minutes?|days?) ago( \([^)]{1,20}\))?",
     r"(get|sign up for) (the|our) .{0,40}(newsletter|alerts|app).*|download (the|our) app.*",
 ]
 _BOILERPLATE_RE = re.compile(r"^\s*(?:" + "|".join(_BOILERPLATE_PATTERNS) + r")\s*$", re.IGNORECASE)
+# Boilerplate lines are short; a longer line (a whole one-line article of the war-media corpus, which
+# joins its paragraphs with spaces) is split first and its sentences are checked one by one.
+_MAX_BOILERPLATE_CHARS = 300
 _MIN_LINE_WORDS = 3  # "bare headings of one or two words" carry no claim
 _TAG_RE = re.compile(r"<[^>]{1,200}>")
 _SPACE_RE = re.compile(r"\s+")
@@ -64,6 +77,8 @@ def is_boilerplate(text: str) -> bool:
     """True for text that makes no claim: social embeds, share text, bylines, and fragments of one or
     two words without end punctuation (bare headings, or debris left by markup)."""
     clean = normalise(text)
+    if len(clean) > _MAX_BOILERPLATE_CHARS:
+        return False
     if not clean or _BOILERPLATE_RE.match(clean):
         return True
     return len(clean.split()) < _MIN_LINE_WORDS and not clean.endswith((".", "!", "?", '"', "”"))
@@ -72,6 +87,32 @@ def is_boilerplate(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False)
+
+
+# pysbd's time grows with the square of a paragraph's length (a 125k-character one-line article took
+# ~20 s). Longer paragraphs are split window by window: the last sentence of each window may be cut
+# by the window's edge, so it is left for the next window, which starts where it starts.
+_WINDOW_CHARS = 5000
+
+
+def _segment(paragraph: str) -> list[str]:
+    """pysbd's sentences of ``paragraph``, in order, in linear time for long paragraphs."""
+    if len(paragraph) <= _WINDOW_CHARS:
+        return _segmenter().segment(paragraph)
+    pieces: list[str] = []
+    position, window = 0, _WINDOW_CHARS
+    while len(paragraph) - position > window:
+        segments = [p for p in _segmenter().segment(paragraph[position : position + window]) if p.strip()]
+        if len(segments) < 2:  # one sentence longer than the window: widen it
+            window *= 2
+            continue
+        cursor = position
+        for piece in segments[:-1]:
+            cursor = paragraph.index(piece.strip(), cursor) + len(piece.strip())
+            pieces.append(piece)
+        position, window = cursor, _WINDOW_CHARS
+    pieces.extend(_segmenter().segment(paragraph[position:]))
+    return pieces
 
 
 def _paragraphs(article: str) -> list[tuple[int, str]]:
@@ -84,14 +125,22 @@ def _paragraphs(article: str) -> list[tuple[int, str]]:
     return spans
 
 
-def split_sentences(article: str, drop_boilerplate: bool = True) -> list[Sentence]:
-    """Split an article into sentences, keeping raw character offsets into ``article``."""
+def split_sentences(
+    article: str, drop_boilerplate: bool = True, dropped: list[str] | None = None
+) -> list[Sentence]:
+    """Split an article into sentences, keeping raw character offsets into ``article``.
+
+    Lines and sentences dropped as boilerplate are appended to ``dropped`` when it is given, so a
+    caller can count (or show) what was left out.
+    """
     sentences: list[Sentence] = []
     for para_start, paragraph in _paragraphs(article):
         if drop_boilerplate and is_boilerplate(paragraph):
+            if dropped is not None:
+                dropped.append(paragraph.strip())
             continue
         cursor = 0
-        for piece in _segmenter().segment(paragraph):
+        for piece in _segment(paragraph):
             stripped = piece.strip()
             if not stripped:
                 continue
@@ -100,7 +149,11 @@ def split_sentences(article: str, drop_boilerplate: bool = True) -> list[Sentenc
                 continue
             cursor = found + len(stripped)
             text = normalise(stripped)
-            if not text or (drop_boilerplate and is_boilerplate(text)):
+            if not text:
+                continue
+            if drop_boilerplate and is_boilerplate(text):
+                if dropped is not None:
+                    dropped.append(text)
                 continue
             start = para_start + found
             sentences.append(Sentence(len(sentences), start, start + len(stripped), text))
