@@ -28,6 +28,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from claimtype.cls_only import ClsOnlyLastLayer, supports_cls_only
+from claimtype.errors import error_line
 from claimtype.labels import LABELS
 from claimtype.modeling import encode, read_metadata
 from claimtype.text import split_sentences
@@ -158,14 +159,18 @@ class ClaimTypeClassifier:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if quantize not in QUANTIZE_MODES:
             raise ValueError(f"quantize must be one of {', '.join(QUANTIZE_MODES)}, got {quantize!r}")
-        metadata = read_metadata(path)
-        tokenizer = AutoTokenizer.from_pretrained(path)
+        metadata = read_metadata(path)  # whole checkpoint, our label set: one clear line if not
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            if backend != "onnxruntime":
+                model = AutoModelForSequenceClassification.from_pretrained(path).eval()
+        except Exception as error:  # truncated weights, broken tokenizer files: transformers' first line
+            raise ValueError(f"{path} is not a loadable checkpoint: {error_line(error)}") from None
         if backend == "onnxruntime":
             from claimtype.onnx_backend import onnx_forward
 
             forward, device = onnx_forward(path, quantize), "cpu"
         else:
-            model = AutoModelForSequenceClassification.from_pretrained(path).eval()
             if quantize != "none":
                 first_layer = model.config.num_hidden_layers // 2 if quantize == "int8-half" else 0
                 model = quantize_encoder(model.cpu(), first_layer)

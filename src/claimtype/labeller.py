@@ -6,39 +6,48 @@ Inputs: a ``.txt`` article, a directory of them (recursive, ``glob``), a ``.json
 ``<output>.skipped.jsonl`` with its reason and the run goes on; bad configuration stops before anything
 is written.
 
-Resuming: rows are appended one document at a time, and after each document its id and the byte
-lengths of the output and the skipped list are appended to ``<output>.progress``. A re-run cuts all
-three files back to the last complete progress line (dropping whatever a kill left half-written) and
-skips the documents already done.
+Sidecar files sit beside the output and are named after its full name (``out.jsonl`` and ``out.csv``
+in one folder never share one): ``<output>.skipped.jsonl`` (the skipped documents and reasons),
+``<output>.progress`` (one line per finished document), ``<output>.run.json`` (the run's settings)
+and ``<output>.lock`` (held while a run writes).
+
+Resuming: rows are appended one document at a time, and after each document its id, the byte
+lengths of the output and the skipped list, and a SHA-256 of each up to there are appended to
+``<output>.progress``. A re-run checks that the files still hold what was recorded, and that its
+settings (model, quantize, backend, min_score, context, ...) equal those in ``<output>.run.json``;
+then it cuts the files back to the last complete progress line (dropping whatever a kill left
+half-written) and skips the documents already done. A second run on the same output while one is
+writing stops at once: the lock is exclusive.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import json
 import logging
 import os
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
+from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
 from claimtype.text import split_sentences
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
 OUTPUT_FIELDS = ("doc_id", "sentence_index", "start", "end", "text", "label", "score", "scores", "uncertain")
+# Input record metadata carried into JSONL output rows and the HTML view (CSV keeps OUTPUT_FIELDS).
+META_FIELDS = ("title", "url", "published")
 OUTPUT_FORMATS = (".jsonl", ".csv")
 MAX_DOC_CHARS = 1_000_000
 # pysbd's time grows with the square of a paragraph's length (48k characters: ~6 s; 1M: most of an hour),
@@ -83,6 +92,20 @@ def decode_bytes(data: bytes, source: str) -> str | Skipped:
     return text
 
 
+def decode_line(data: bytes, source: str) -> str | Skipped:
+    """One record's bytes: UTF-8, else cp1252 with a warning, else skipped with the reason."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        position = error.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return Skipped(source, f"not UTF-8 (invalid byte at offset {position}) nor cp1252")
+    log.warning("%s: not UTF-8 (invalid byte at offset %d); read as cp1252", source, position)
+    return text
+
+
 def _document(doc_id: str, text: object, source: str, meta: dict | None = None) -> Document | Skipped:
     if not isinstance(text, str):
         return Skipped(source, "missing text field" if text is None else "text field is not a string", doc_id)
@@ -114,12 +137,17 @@ def _records(
             if record.get("id") not in (None, "")
             else (content_id(text) if isinstance(text, str) else f"{source}:{where}")
         )
-        meta = {k: record[k] for k in ("title", "url", "published") if k in record}
+        meta = {k: record[k] for k in META_FIELDS if isinstance(record.get(k), str | int | float)}
         yield _document(doc_id, text, f"{source}:{where}", meta)
 
 
-def _jsonl_records(lines: Iterator[str], source: str) -> Iterator[tuple[str, object]]:
+def _jsonl_records(lines: Iterator[str | bytes], source: str) -> Iterator[tuple[str, object]]:
     for number, line in enumerate(lines, 1):
+        if isinstance(line, bytes):
+            line = decode_line(line, f"{source}:{number}")
+            if isinstance(line, Skipped):
+                yield str(number), line
+                continue
         if not line.strip():
             continue
         try:
@@ -149,7 +177,7 @@ def read_documents(
         return
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        with path.open(encoding="utf-8", errors="replace") as handle:
+        with path.open("rb") as handle:  # decoded line by line: one bad line is one skipped record
             yield from _records(_jsonl_records(handle, path.name), path.name, text_field)
     elif suffix == ".json":
         try:
@@ -161,10 +189,13 @@ def read_documents(
             records = [records]
         yield from _records(((str(i), r) for i, r in enumerate(records)), path.name, text_field)
     elif suffix == ".csv":
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            reader = _csv_reader(handle, path, text_field)
-            rows = ((str(number), row) for number, row in enumerate(reader, 2))
-            yield from _records(rows, path.name, text_field)
+        text = decode_bytes(path.read_bytes(), path.name)
+        if isinstance(text, Skipped):
+            yield text
+            return
+        reader = _csv_reader(io.StringIO(text, newline=""), path, text_field)
+        rows = ((str(number), row) for number, row in enumerate(reader, 2))
+        yield from _records(rows, path.name, text_field)
     else:
         yield _text_file(path, path.name)
 
@@ -197,8 +228,34 @@ def check_input(input_path: str, glob: str = "**/*.txt", text_field: str = "text
     if path.is_dir() and not any(p.is_file() for p in path.glob(glob)):
         raise ValueError(f"input directory {input_path} has no files matching {glob!r}")
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            _csv_reader(handle, path, text_field)
+        text = decode_bytes(path.read_bytes(), path.name)
+        if isinstance(text, Skipped):
+            raise ValueError(f"{input_path}: {text.reason}")
+        _csv_reader(io.StringIO(text, newline=""), path, text_field)
+
+
+def count_documents(input_path: str, glob: str = "**/*.txt") -> int | None:
+    """How many documents (or records) the input holds, counted cheaply for the progress bar's total
+    and ETA: files of a directory, lines of a JSONL file, rows of a CSV; None when unknown (stdin)."""
+    if input_path == "-":
+        return None
+    path = Path(input_path)
+    if path.is_dir():
+        return sum(1 for p in path.glob(glob) if p.is_file())
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    if suffix == ".csv":
+        text = decode_bytes(path.read_bytes(), path.name)
+        return (
+            None
+            if isinstance(text, Skipped)
+            else sum(1 for _ in csv.DictReader(io.StringIO(text, newline="")))
+        )
+    if suffix == ".json":
+        return None
+    return 1
 
 
 # --- writing outputs -------------------------------------------------------------------------------
@@ -211,11 +268,54 @@ def check_output(output: str) -> str:
     return suffix
 
 
+def sidecar(output: Path, kind: str) -> Path:
+    """A file beside the output, named after its full name: ``out.jsonl`` -> ``out.jsonl.<kind>``."""
+    return output.with_name(f"{output.name}.{kind}")
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Fail now, not after the whole run: ``path`` must be a file we can create in a folder we can write."""
+    if path.is_dir():
+        raise ValueError(f"{what} {path} is a folder; give a file path")
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{what} {path} is not a regular file")
+    folder = path.parent.absolute()
+    while not folder.exists():  # the folders to be created: nothing is created by this check
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ValueError(f"{what} {path} cannot be written: {folder} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise ValueError(f"{what} {path} cannot be written: {error.strerror or error}") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{what} {path} cannot be written: permission denied")
+
+
+def check_paths(input_path: str, output: str, output_html: str | None = None) -> None:
+    """Before any output: no output may be the input (or its sidecars), and every output must be writable."""
+    out = Path(output)
+    written = {"output": out, "skipped list": skipped_path(out)}
+    if output_html:
+        written["output_html"] = Path(output_html)
+    if input_path != "-":
+        source = Path(input_path).resolve()
+        for what, path in written.items():
+            target = path.resolve()
+            if target == source or (source.is_dir() and source in target.parents and target.match("*.txt")):
+                raise ValueError(f"{what} {path} would overwrite the input {input_path}")
+    if output_html and Path(output_html).resolve() in {p.resolve() for p in (out, skipped_path(out))}:
+        raise ValueError(f"output_html {output_html} is the output itself")
+    for what, path in written.items():
+        check_writable(path, what)
+
+
 def format_rows(rows: list[dict], suffix: str, with_header: bool) -> str:
     if suffix == ".jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=OUTPUT_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=OUTPUT_FIELDS, lineterminator="\n", extrasaction="ignore")
     if with_header:
         writer.writeheader()
     writer.writerows({**r, "scores": json.dumps(r["scores"])} for r in rows)
@@ -258,72 +358,163 @@ def output_row(doc_id: str, index: int, unit: tuple[int, int, str], prediction, 
 
 
 def skipped_path(output: Path) -> Path:
-    """Where a run lists the documents it skipped, with reasons: ``<output stem>.skipped.jsonl``."""
-    return output.with_name(output.stem + ".skipped.jsonl")
+    """Where a run lists the documents it skipped, with reasons: ``<output>.skipped.jsonl``."""
+    return sidecar(output, "skipped.jsonl")
+
+
+def _sha256_prefix(path: Path, length: int) -> hashlib._Hash:
+    """SHA-256 state of the first ``length`` bytes of ``path`` (to go on hashing what is appended)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        left = length
+        while left:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            digest.update(block)
+            left -= len(block)
+    return digest
 
 
 class ResumableWriter:
-    """Appends whole documents to the output and records progress after each; resumes after a crash."""
+    """Appends whole documents to the output and records progress after each; resumes after a crash.
 
-    def __init__(self, output: Path, overwrite: bool = False):
+    ``settings`` (model, quantize, ...) are stored in ``<output>.run.json``: a resume with other
+    settings would mix rows of two models, so it is refused. The progress file records, per finished
+    document, the byte length and SHA-256 of the output and the skipped list; a resume checks both
+    files still hold exactly that before it skips anything.
+    """
+
+    def __init__(self, output: Path, overwrite: bool = False, settings: dict | None = None):
         self.output, self.suffix = output, check_output(str(output))
-        self.progress = output.with_name(output.name + ".progress")
+        self.progress = sidecar(output, "progress")
         self.skipped_path = skipped_path(output)
+        self.settings_path = sidecar(output, "run.json")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = sidecar(output, "lock").open("a")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise ValueError(
+                f"another run is writing {output} (it holds {sidecar(output, 'lock')}); "
+                "wait for it to finish or choose another output"
+            ) from None
+        try:
+            self._open(overwrite, settings or {})
+        except BaseException:
+            self._lock.close()
+            raise
+
+    def _open(self, overwrite: bool, settings: dict) -> None:
+        output = self.output
         if overwrite:
-            for path in (output, self.progress, self.skipped_path):
+            for path in (output, self.progress, self.skipped_path, self.settings_path):
                 path.unlink(missing_ok=True)
         self.done: set[str] = set()
-        length = skipped_length = progress_length = 0
+        last: dict = {"output_bytes": 0, "skipped_bytes": 0}
+        progress_length = 0
         if self.progress.is_file():
             with self.progress.open("rb") as handle:
                 for line in handle:
                     if not line.endswith(b"\n"):
                         break  # cut off by a kill: that document is redone
-                    entry = json.loads(line)
-                    self.done.add(entry["key"])
-                    length, skipped_length = entry["output_bytes"], entry["skipped_bytes"]
+                    last = json.loads(line)
+                    self.done.add(last["key"])
                     progress_length += len(line)
-        for path, recorded in ((output, length), (self.skipped_path, skipped_length)):
-            if recorded > (path.stat().st_size if path.is_file() else 0):
+        if self.done:
+            self._check_settings(settings)
+        self._hashes = {}
+        for name, path, length_key in (
+            ("output", output, "output_bytes"),
+            ("skipped", self.skipped_path, "skipped_bytes"),
+        ):
+            length = last[length_key]
+            size = path.stat().st_size if path.is_file() else 0
+            if length > size:
                 raise ValueError(
                     f"{path} is shorter than {self.progress} records (changed since?): "
                     "run again with overwrite=true"
                 )
-        output.parent.mkdir(parents=True, exist_ok=True)
+            digest = _sha256_prefix(path, length) if length else hashlib.sha256()
+            if length and digest.hexdigest() != last.get(f"{name}_sha256"):
+                raise ValueError(
+                    f"{path} does not hold what {self.progress} records (changed since?): "
+                    "run again with overwrite=true"
+                )
+            self._hashes[name] = digest
+        self._hashes["progress"] = hashlib.sha256()  # not recorded; _write hashes every file alike
+        if not self.done:
+            atomic_write_text(self.settings_path, json.dumps(settings, indent=2, sort_keys=True) + "\n")
         self.resumed = bool(self.done)
         # Cut each file back to the last finished document, dropping what a kill left half-written. Append
         # mode writes at the new end; the seek makes tell() (the byte length recorded) agree before then.
         self._out = output.open("ab")
-        self._out.truncate(length)
-        self._out.seek(length)
+        self._out.truncate(last["output_bytes"])
+        self._out.seek(last["output_bytes"])
         self._skipped = self.skipped_path.open("ab")
-        self._skipped.truncate(skipped_length)
-        self._skipped.seek(skipped_length)
+        self._skipped.truncate(last["skipped_bytes"])
+        self._skipped.seek(last["skipped_bytes"])
         self._progress = self.progress.open("ab")
         self._progress.truncate(progress_length)
 
+    def _check_settings(self, settings: dict) -> None:
+        recorded = json.loads(self.settings_path.read_text()) if self.settings_path.is_file() else None
+        if recorded is None:
+            raise ValueError(
+                f"cannot resume {self.output}: {self.settings_path} is missing; run with overwrite=true"
+            )
+        changed = [k for k in sorted(set(recorded) | set(settings)) if recorded.get(k) != settings.get(k)]
+        if changed:
+            key = changed[0]
+            raise ValueError(
+                f"cannot resume {self.output}: it was written with {key}={recorded.get(key)!r}, this run has "
+                f"{key}={settings.get(key)!r}; run with overwrite=true to start afresh"
+            )
+
+    def _write(self, name: str, handle, data: bytes) -> None:
+        try:
+            handle.write(data)
+            handle.flush()
+        except OSError as error:  # disk full, file too large: say which file, keep the errno
+            raise OSError(error.errno, f"{error.strerror} while writing {handle.name}") from None
+        self._hashes[name].update(data)
+
     def _commit(self, key: str) -> None:
-        self._out.flush()
         os.fsync(self._out.fileno())
-        entry = {"key": key, "output_bytes": self._out.tell(), "skipped_bytes": self._skipped.tell()}
-        self._progress.write((json.dumps(entry) + "\n").encode("utf-8"))
-        self._progress.flush()
+        entry = {
+            "key": key,
+            "output_bytes": self._out.tell(),
+            "skipped_bytes": self._skipped.tell(),
+            "output_sha256": self._hashes["output"].hexdigest(),
+            "skipped_sha256": self._hashes["skipped"].hexdigest(),
+        }
+        self._write("progress", self._progress, (json.dumps(entry) + "\n").encode("utf-8"))
         os.fsync(self._progress.fileno())
         self.done.add(key)
 
     def write_document(self, key: str, rows: list[dict]) -> None:
-        self._out.write(format_rows(rows, self.suffix, with_header=self._out.tell() == 0).encode("utf-8"))
+        data = format_rows(rows, self.suffix, with_header=self._out.tell() == 0).encode("utf-8")
+        self._write("output", self._out, data)
         self._commit(key)
 
     def write_skip(self, key: str, skipped: Skipped) -> None:
         entry = {"source": skipped.source, "doc_id": skipped.doc_id, "reason": skipped.reason}
-        self._skipped.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
-        self._skipped.flush()
+        self._write("skipped", self._skipped, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
         self._commit(key)
 
     def close(self) -> None:
-        for handle in (self._out, self._skipped, self._progress):
-            handle.close()
+        """Close every file (and release the lock). After a failed write a close can fail again on the
+        same unwritten bytes; that repeat is not raised over the error already on its way."""
+        failing = sys.exc_info()[1] is not None
+        first_error = None
+        for handle in (self._out, self._skipped, self._progress, self._lock):
+            try:
+                handle.close()
+            except OSError as error:
+                first_error = first_error or error
+        if first_error is not None and not failing:
+            raise first_error
 
 
 # --- the run ---------------------------------------------------------------------------------------
@@ -335,6 +526,7 @@ class Summary:
     skipped: int = 0
     already_done: int = 0
     sentences: int = 0
+    boilerplate_dropped: int = 0
     labels: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
@@ -343,14 +535,14 @@ class Summary:
         per_label = ", ".join(f"{label} {self.labels[label]}" for label in LABELS)
         return (
             f"documents labelled: {self.documents}, skipped: {self.skipped}, already done: {self.already_done}\n"
-            f"sentences: {self.sentences} ({per_label})\n"
+            f"sentences: {self.sentences} ({per_label}); boilerplate lines dropped: {self.boilerplate_dropped}\n"
             f"throughput: {rate:.1f} sentences/s over {self.seconds:.1f} s"
         )
 
 
-def _units(document: Document, split: bool) -> list[tuple[int, int, str]]:
+def _units(document: Document, split: bool, dropped: list[str]) -> list[tuple[int, int, str]]:
     if split:
-        return [(s.start, s.end, s.text) for s in split_sentences(document.text)]
+        return [(s.start, s.end, s.text) for s in split_sentences(document.text, dropped=dropped)]
     return [(0, len(document.text), document.text)]
 
 
@@ -373,9 +565,17 @@ def label_documents(
     min_score: float = 0.0,
     progress: bool = True,
     overwrite: bool = False,
+    settings: dict | None = None,
+    total: int | None = None,
 ) -> Summary:
-    """Label every document and append its rows; resumable. Returns the run summary."""
-    writer = ResumableWriter(output, overwrite)
+    """Label every document and append its rows; resumable. Returns the run summary.
+
+    ``settings`` are recorded beside the output, and a resume with other settings is refused;
+    ``split`` and ``min_score`` are always among them. ``total`` (documents) gives the progress bar
+    its length and ETA.
+    """
+    settings = {**(settings or {}), "split_sentences": split, "min_score": min_score}
+    writer = ResumableWriter(output, overwrite, settings)
     summary = Summary()
     pending: list[tuple[str, Document, list[tuple[int, int, str]]]] = []
     seen: set[str] = set()
@@ -391,6 +591,7 @@ def label_documents(
             rows = []
             for index, unit in enumerate(units):
                 row = output_row(document.doc_id, index, unit, next(predictions), min_score)
+                row.update(document.meta)
                 rows.append(row)
                 summary.labels[row["label"]] += 1
             writer.write_document(key, rows)
@@ -399,7 +600,7 @@ def label_documents(
         pending.clear()
 
     try:
-        for item in tqdm(documents, desc="documents", unit="doc", disable=not progress):
+        for item in tqdm(documents, desc="documents", unit="doc", total=total, disable=not progress):
             # Screened before the resume check: a resumed run must not take a repeated id for the done original.
             if isinstance(item, Document):
                 item = _screen(item, seen, split)
@@ -413,7 +614,9 @@ def label_documents(
                 writer.write_skip(key, item)
                 summary.skipped += 1
                 continue
-            units = _units(item, split)
+            dropped: list[str] = []
+            units = _units(item, split, dropped)
+            summary.boilerplate_dropped += len(dropped)
             pending.append((key, item, units))
             if sum(len(u) for _, _, u in pending) >= FLUSH_SENTENCES:
                 flush()

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding, get_scheduler
 
 from claimtype.calibration import fit_temperature
+from claimtype.cli import check_numbers
 from claimtype.data import build_dataset_from_config
 from claimtype.evaluation import expected_calibration_error
 from claimtype.io import atomic_write_text, recover_swap
@@ -154,11 +155,44 @@ def keep_metrics_until(path: Path, epoch: int) -> None:
     atomic_write_text(path, "".join(kept))
 
 
+TRAIN_NUMBERS = {
+    "seed": (int, None, None),
+    "trainer.epochs": (int, 1, None),
+    "trainer.batch_size": (int, 1, None),
+    "trainer.eval_batch_size": (int, 1, None),
+    "trainer.lr": (float, 0.0, None),
+    "trainer.weight_decay": (float, 0.0, None),
+    "trainer.warmup_ratio": (float, 0.0, 1.0),
+    "trainer.grad_accum_steps": (int, 1, None),
+    "trainer.max_grad_norm": (float, 0.0, None),
+    "trainer.early_stopping_patience": (int, 1, None),
+    "trainer.threads": (int, 0, None),
+    "model.max_length": (int, 8, None),
+    "data.split.validation": (float, 0.0, 1.0),
+    "data.split.test": (float, 0.0, 1.0),
+    "data.split.seed": (int, None, None),
+    "data.silver_weight": (float, 0.0, None),
+}
+
+
+def check_run_dir(model_dir: Path, resume: bool, overwrite: bool) -> None:
+    """A run never deletes a trained model it was not asked to replace. With ``overwrite`` the old
+    model stays until the new run saves its first best checkpoint in its place."""
+    if resume or overwrite or not (model_dir / METADATA_FILE).is_file():
+        return
+    raise ValueError(
+        f"{model_dir} already holds a trained model: continue it with trainer.resume=true, "
+        "train under another name=..., or replace it with overwrite=true"
+    )
+
+
 def train(cfg: DictConfig) -> Path:
     """Train from a composed config; returns the directory of the best checkpoint."""
+    check_numbers(cfg, TRAIN_NUMBERS)
     run_dir = Path(cfg.paths.run_dir)
     model_dir, state_dir = run_dir / "model", run_dir / "checkpoints" / "last"
     trainer_cfg = cfg.trainer
+    check_run_dir(model_dir, trainer_cfg.resume, cfg.overwrite)
     accelerator = Accelerator(
         gradient_accumulation_steps=trainer_cfg.grad_accum_steps,
         mixed_precision=trainer_cfg.mixed_precision,
@@ -170,7 +204,7 @@ def train(cfg: DictConfig) -> Path:
     if trainer_cfg.threads and accelerator.device.type == "cpu":
         torch.set_num_threads(trainer_cfg.threads)
 
-    tokenizer = load_tokenizer(cfg.model.name_or_path)
+    tokenizer = load_tokenizer(cfg.model.name_or_path)  # a missing path or unknown id: one clear line
     with accelerator.main_process_first():
         dataset = build_dataset_from_config(cfg.data)
         encoded = tokenize_splits(dataset, tokenizer, cfg.data.context, cfg.model.max_length)
@@ -226,9 +260,9 @@ def train(cfg: DictConfig) -> Path:
             keep_metrics_until(metrics_path, state["epoch"])
         log.info("resumed from %s after epoch %d", state_dir, state["epoch"])
     elif accelerator.is_main_process:
+        # A fresh run: the old model (overwrite=true) is replaced only by this run's first best.
         run_dir.mkdir(parents=True, exist_ok=True)
         metrics_path.unlink(missing_ok=True)
-        shutil.rmtree(model_dir, ignore_errors=True)
 
     resolved_cfg = OmegaConf.to_container(cfg, resolve=True)
     for epoch in range(state["epoch"] + 1, trainer_cfg.epochs + 1):
