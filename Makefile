@@ -28,16 +28,17 @@ data: install silver ## build the train/validation/test DatasetDict -> data/proc
 	$(PY) scripts/build_dataset.py
 
 train: install
-	$(PY) scripts/train.py experiment=$(NAME)
+	$(PY) scripts/train.py experiment=$(NAME) overwrite=true
 
-evaluate: install
+evaluate: install ## the complete-article test split -> $(RUN_DIR)/, the cue-drawn test_cue -> $(RUN_DIR)/test_cue/
 	$(PY) scripts/evaluate.py name=$(NAME)
+	$(PY) scripts/evaluate.py name=$(NAME) split=test_cue output_dir=$(RUN_DIR)/test_cue
 
 label: install
 	$(PY) scripts/label.py model_dir=$(RUN_DIR)/model input=data/examples \
 		output=$(RUN_DIR)/labels/examples.jsonl output_html=$(RUN_DIR)/labels/examples.html
 
-readme: install ## copy the quickstart test figures into README.md
+readme: install ## copy the quickstart test and test_cue figures into README.md
 	$(PY) scripts/update_readme.py --run-dir $(RUN_DIR)
 
 # The benchmark's SetFit row needs the optional extra; without it the row falls back to a frozen encoder.

@@ -9,8 +9,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from build_gold import read_labels
-
+from claimtype.annotation import read_label_file
 from claimtype.io import read_jsonl, write_jsonl
 from claimtype.labels import LABELS
 
@@ -24,7 +23,10 @@ if __name__ == "__main__":
     rng = random.Random(args.seed)
     by_label: dict[str, list[dict]] = defaultdict(list)
     for batch in args.batches.split(","):
-        labels = read_labels(args.annotations / "first_pass" / f"batch_{batch}.tsv")
+        labels = {
+            k: v[0]
+            for k, v in read_label_file(args.annotations / "first_pass" / f"batch_{batch}.tsv").items()
+        }
         for row in read_jsonl(args.annotations / "pool" / f"batch_{batch}.jsonl"):
             if labels.get(row["sentence_id"]) in LABELS:
                 by_label[labels[row["sentence_id"]]].append(row)

@@ -1,7 +1,9 @@
 """Apply the labelling functions to every unlabelled sentence of data/raw -> data/silver/silver.jsonl.
 
 Silver rows are marked `annotator: rules`; only sentences where some function fires are kept (an
-abstention is no label). They are never gold and never enter validation or test.
+abstention is no label). They are never gold and never enter validation or test. The war-media
+corpus (250k sentences) is left out by default: splitting it takes minutes, and `make data` runs
+this on every quickstart (`--corpora` names the corpora to read).
 """
 
 import argparse
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from claimtype.corpora import ARTICLES_FILE
 from claimtype.data import GOLD_FIELDS, SILVER_ANNOTATOR, sentence_rows
 from claimtype.io import atomic_write_text, read_jsonl, write_jsonl
 from claimtype.labels import LABELS
@@ -18,14 +21,19 @@ from claimtype.rules import LABELLING_FUNCTIONS, rule_label, rule_votes
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=Path, default=Path("data/raw/articles.jsonl"))
+    parser.add_argument("--articles", type=Path, default=Path("data") / ARTICLES_FILE)
+    parser.add_argument(
+        "--corpora", default="war_news,disinfo_claim,disinfo_debunk,fnc1", help="comma-separated corpus names"
+    )
     parser.add_argument("--gold", type=Path, default=Path("data/annotations/gold.jsonl"))
     parser.add_argument("--out", type=Path, default=Path("data/silver/silver.jsonl"))
     parser.add_argument("--coverage", type=Path, default=Path("data/silver_coverage.json"))
     args = parser.parse_args()
     gold_ids = {row["sentence_id"] for row in read_jsonl(args.gold)}
     silver, unlabelled, fired = [], 0, Counter()
-    for article in tqdm(list(read_jsonl(args.articles)), desc="articles", unit="doc"):
+    corpora = set(args.corpora.split(","))
+    articles = [a for a in read_jsonl(args.articles) if a["corpus"] in corpora]
+    for article in tqdm(articles, desc="articles", unit="doc"):
         for row in sentence_rows(article):
             if row["sentence_id"] in gold_ids:
                 continue

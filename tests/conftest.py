@@ -53,13 +53,18 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_gold(tmp_path_factory) -> Path:
-    """The first 40 articles' gold rows: real labelled sentences, small enough to train on in seconds."""
-    rows, docs = [], []
+    """Real labelled sentences, small enough to train on in seconds: the first 20 cue-drawn articles
+    (train) and the first 24 complete articles (split into train, validation and test)."""
+    rows, docs = [], {"cue-pool": [], "complete-article": []}
+    quota = {"cue-pool": 20, "complete-article": 24}
     for line in GOLD.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if row["doc_id"] not in docs:
-            docs.append(row["doc_id"])
-        if len(docs) <= 40:
+        picked = docs.get(row["draw"])
+        if picked is None:
+            continue
+        if row["doc_id"] not in picked and len(picked) < quota[row["draw"]]:
+            picked.append(row["doc_id"])
+        if row["doc_id"] in picked:
             rows.append(row)
     path = tmp_path_factory.mktemp("gold") / "gold.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

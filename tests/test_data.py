@@ -8,11 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from claimtype.data import SILVER_ANNOTATOR, build_dataset, load_annotations, split_by_article
+from claimtype.data import (
+    COMPLETE_DRAW,
+    SILVER_ANNOTATOR,
+    SPLITS,
+    assign_splits,
+    build_dataset,
+    load_annotations,
+    read_doc_list,
+    sentence_rows,
+    split_by_article,
+)
 from claimtype.labels import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "data" / "annotations" / "gold.jsonl"
+TEST_CUE = ROOT / "data" / "annotations" / "test_cue_articles.txt"
 
 
 @pytest.fixture(scope="module")
@@ -21,25 +32,45 @@ def gold_rows():
 
 
 def test_gold_corpus_meets_the_targets(gold_rows):
-    counts = Counter(r["label"] for r in gold_rows)
-    assert len(gold_rows) >= 2000
-    assert all(counts[label] >= 250 for label in LABELS), counts
+    # counted as distinct texts: a stock sentence repeated across articles counts once
+    distinct = {label: len({r["text"] for r in gold_rows if r["label"] == label}) for label in LABELS}
+    assert distinct["counter-claim"] >= 700 and distinct["denial"] >= 700, distinct
+    complete = {r["doc_id"] for r in gold_rows if r["draw"] == COMPLETE_DRAW}
+    corpus = {r["doc_id"]: r["corpus"] for r in gold_rows}
+    assert len(complete) >= 120 and sum(corpus[d] == "war_media" for d in complete) >= 60
     war = sum(r["corpus"] != "fnc1" for r in gold_rows)
     assert war / len(gold_rows) >= 0.6
     assert len({r["sentence_id"] for r in gold_rows}) == len(gold_rows)
     assert all(r["annotator"] != SILVER_ANNOTATOR for r in gold_rows)
 
 
-def test_no_article_in_two_splits_and_every_article_placed(gold_rows):
-    assignment = split_by_article(gold_rows, 0.15, 0.15, seed=13)
+def test_validation_and_test_hold_whole_complete_articles_only(gold_rows):
+    assignment = assign_splits(gold_rows, 0.25, 0.25, 13, read_doc_list(TEST_CUE))
     assert set(assignment) == {r["doc_id"] for r in gold_rows}
-    dataset_docs: dict[str, set[str]] = {}
-    for row in gold_rows:
-        dataset_docs.setdefault(assignment[row["doc_id"]], set()).add(row["doc_id"])
-    splits = list(dataset_docs.values())
-    for i, docs in enumerate(splits):
-        for other in splits[i + 1 :]:
-            assert not docs & other
+    docs_by_split: dict[str, set[str]] = {split: set() for split in SPLITS}
+    for doc, split in assignment.items():
+        docs_by_split[split].add(doc)
+    for i, split in enumerate(SPLITS):  # no article in two splits
+        for other in SPLITS[i + 1 :]:
+            assert not docs_by_split[split] & docs_by_split[other]
+    draws = {r["doc_id"]: r["draw"] for r in gold_rows}
+    held_out = docs_by_split["validation"] | docs_by_split["test"]
+    assert docs_by_split["validation"] and docs_by_split["test"]
+    assert all(draws[d] == COMPLETE_DRAW for d in held_out)
+    # complete: every sentence the splitter finds has a gold row, or was judged not a sentence (skip)
+    gold_ids = {r["sentence_id"] for r in gold_rows}
+    from claimtype.annotation import complete_labels
+
+    decided = complete_labels(ROOT / "data" / "annotations")
+    skipped = {sid for sid, d in decided.items() if d["label"] == "skip"}
+    from claimtype.corpora import ARTICLES_FILE
+    from claimtype.io import read_jsonl
+
+    for article in read_jsonl(ROOT / "data" / ARTICLES_FILE):
+        if article["doc_id"] in held_out:
+            ids = [row["sentence_id"] for row in sentence_rows(article)]
+            assert all(sid in gold_ids or sid in skipped for sid in ids), article["doc_id"]
+    assert docs_by_split["test_cue"] == read_doc_list(TEST_CUE) & set(assignment)
 
 
 def test_split_is_stratified_and_deterministic(gold_rows):
@@ -65,7 +96,7 @@ def _write(path: Path, rows: list[dict]) -> Path:
 
 def test_dataset_dict_is_cached_and_rebuilt_when_inputs_change(small_gold, tmp_path):
     first = build_dataset(small_gold, tmp_path / "processed", seed=13)
-    assert set(first) == {"train", "validation", "test"}
+    assert set(first) == {"train", "validation", "test"}  # no cue-drawn test article in the small file
     assert first["train"].features["label"].names == list(LABELS)
     assert len(list((tmp_path / "processed").iterdir())) == 1
     again = build_dataset(small_gold, tmp_path / "processed", seed=13)
@@ -112,7 +143,7 @@ def test_data_card_matches_the_annotation_files():
 
 
 def test_gold_file_is_what_build_gold_produces(tmp_path):
-    """gold.jsonl is derived from the pool, first-pass and adjudication files: no hand edits."""
+    """gold.jsonl (and audit.tsv) are derived from the annotators' files: no hand edits."""
     annotations = ROOT / "data" / "annotations"
     copy = tmp_path / "annotations"
     subprocess.run(["cp", "-r", str(annotations), str(copy)], check=True)
@@ -123,3 +154,4 @@ def test_gold_file_is_what_build_gold_produces(tmp_path):
         capture_output=True,
     )
     assert (copy / "gold.jsonl").read_bytes() == GOLD.read_bytes()
+    assert (copy / "audit.tsv").read_bytes() == (annotations / "audit.tsv").read_bytes()

@@ -124,3 +124,28 @@ def test_real_paragraph_from_war_news():
     )
     assert len(texts(paragraph)) == 2
     assert texts(paragraph)[0].startswith("Retired US Lt. Gen. Mark Hertling")
+
+
+def test_no_gold_sentence_is_dropped_as_boilerplate():
+    gold = list(read_jsonl(RAW.parents[1] / "annotations" / "gold.jsonl"))
+    dropped = [r["sentence_id"] for r in gold if is_boilerplate(r["text"])]
+    assert not dropped, dropped[:10]
+
+
+def test_gold_sentence_ids_match_the_splitter():
+    """Sentence ids are positions in the splitter's output: a gold row must still be found there
+    (a seeded sample of 300 annotated articles; the complete articles are checked whole in test_data)."""
+    import random
+
+    gold = list(read_jsonl(RAW.parents[1] / "annotations" / "gold.jsonl"))
+    docs = sorted({r["doc_id"] for r in gold})
+    sample = set(random.Random(3).sample(docs, 300))
+    spans = {
+        (a["doc_id"], s.index): (s.start, s.end, s.text)
+        for a in read_jsonl(RAW)
+        if a["doc_id"] in sample
+        for s in split_sentences(a["text"])
+    }
+    for row in gold:
+        if row["doc_id"] in sample:
+            assert spans[(row["doc_id"], row["sentence_index"])] == (row["start"], row["end"], row["text"])

@@ -728,7 +728,7 @@ def run_benchmark(cfg: DictConfig, train_base: DictConfig, command: str) -> dict
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     dataset = build_dataset_from_config(cfg.data)
-    splits = {split: list(dataset[split]) for split in SPLITS}
+    splits = {split: list(dataset[split]) if split in dataset else [] for split in SPLITS}
     train, validation, test = splits["train"], splits["validation"], splits["test"]
     speed_rows = speed_sample(cfg.data.gold_path, cfg.speed.sentences, cfg.seed)
     log.info(

@@ -74,7 +74,10 @@ def load_annotations(path: Path | str, silver: bool = False) -> list[dict]:
 
 # --- article-level, label-stratified split ---------------------------------------------------------
 
-SPLITS = ("train", "validation", "test")
+# validation and test: complete articles only (every sentence, the natural label mix), which is what
+# users label; test_cue: the cue-drawn test articles of the first gold corpus, a second named report.
+SPLITS = ("train", "validation", "test", "test_cue")
+COMPLETE_DRAW = "complete-article"
 
 
 def split_by_article(rows: list[dict], validation: float, test: float, seed: int) -> dict[str, str]:
@@ -85,7 +88,7 @@ def split_by_article(rows: list[dict], validation: float, test: float, seed: int
     article's strata, so each split follows the corpus mix by source and by label as far as whole
     articles allow. Deterministic for a given seed and input.
     """
-    fractions = {"train": 1.0 - validation - test, "validation": validation, "test": test}
+    fractions = {"train": 1.0 - validation - test, "validation": validation, "test": test, "test_cue": 0.0}
     if min(fractions.values()) < 0:
         raise ValueError(f"split fractions must leave room for train: validation={validation}, test={test}")
     doc_strata: dict[str, Counter] = defaultdict(Counter)
@@ -110,6 +113,26 @@ def split_by_article(rows: list[dict], validation: float, test: float, seed: int
         best = max(active, key=lambda s: room(s, doc_strata[doc]))
         assignment[doc] = best
         filled[best].update(doc_strata[doc])
+    return assignment
+
+
+def read_doc_list(path: Path | str) -> set[str]:
+    """Document ids, one a line (``#`` comments and blank lines ignored)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def assign_splits(
+    rows: list[dict], validation: float, test: float, seed: int, test_cue_docs: set[str]
+) -> dict[str, str]:
+    """doc_id -> split. Complete articles are split by article (stratified by corpus and label) into
+    train / validation / test by the given fractions *of the complete articles*; the listed cue-drawn
+    articles form ``test_cue``; every other article (cue-drawn, exchanges) is train."""
+    complete = [r for r in rows if r.get("draw") == COMPLETE_DRAW]
+    assignment = split_by_article(complete, validation, test, seed)
+    for row in rows:
+        if row["doc_id"] not in assignment:
+            assignment[row["doc_id"]] = "test_cue" if row["doc_id"] in test_cue_docs else "train"
     return assignment
 
 
@@ -157,21 +180,23 @@ def _to_columns(rows: list[dict], weight: float) -> dict[str, list]:
 def build_dataset(
     gold_path: Path | str,
     processed_dir: Path | str,
-    validation: float = 0.15,
-    test: float = 0.15,
+    validation: float = 0.25,
+    test: float = 0.25,
     seed: int = 13,
+    test_cue_path: Path | str | None = None,
     silver_path: Path | str | None = None,
     silver_weight: float = 1.0,
     silver_max_rows: int | None = None,
 ) -> DatasetDict:
     """Build (or load the cached) train/validation/test DatasetDict, split by article.
 
-    Silver rows join *train* only, and only from articles that are not in validation or test, so
-    evaluation stays gold-only and leak-free. The cache key covers input bytes and settings, so a
+    Validation and test hold complete articles only; ``test_cue`` the listed cue-drawn articles
+    (``test_cue_path``). Silver rows join *train* only, and only from articles that are in no other
+    split, so evaluation stays gold-only and leak-free. The cache key covers input bytes and settings, so a
     change to any annotation file or option rebuilds the dataset.
     """
     gold_path = Path(gold_path)
-    inputs = [gold_path] + ([Path(silver_path)] if silver_path else [])
+    inputs = [gold_path] + [Path(p) for p in (test_cue_path, silver_path) if p]
     for path in inputs:
         if not path.is_file():
             raise FileNotFoundError(f"annotation file not found: {path}")
@@ -187,7 +212,8 @@ def build_dataset(
         return load_from_disk(str(cache_dir))
 
     gold = load_annotations(gold_path)
-    assignment = split_by_article(gold, validation, test, seed)
+    test_cue = read_doc_list(test_cue_path) if test_cue_path else set()
+    assignment = assign_splits(gold, validation, test, seed, test_cue)
     by_split = {s: [r for r in gold if assignment[r["doc_id"]] == s] for s in SPLITS}
     if silver_path:
         held_out = {d for d, s in assignment.items() if s != "train"}
@@ -205,7 +231,10 @@ def build_dataset(
     columns = {s: _to_columns(by_split[s], 1.0) for s in SPLITS}
     for key, values in _to_columns(silver, silver_weight).items():
         columns["train"][key].extend(values)
-    dataset = DatasetDict({s: Dataset.from_dict(columns[s], features=_features()) for s in SPLITS})
+    # A split with no article (a small gold file without cue-drawn test articles) is left out.
+    dataset = DatasetDict(
+        {s: Dataset.from_dict(columns[s], features=_features()) for s in SPLITS if columns[s]["sentence_id"]}
+    )
 
     tmp_dir = cache_dir.with_name(cache_dir.name + ".tmp")
     shutil.rmtree(tmp_dir, ignore_errors=True)
@@ -225,6 +254,7 @@ def build_dataset_from_config(data_cfg) -> DatasetDict:
         validation=data_cfg.split.validation,
         test=data_cfg.split.test,
         seed=data_cfg.split.seed,
+        test_cue_path=data_cfg.get("test_cue_articles"),
         silver_path=data_cfg.silver_path if data_cfg.use_silver else None,
         silver_weight=data_cfg.silver_weight,
         silver_max_rows=data_cfg.silver_max_rows,
