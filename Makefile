@@ -35,7 +35,7 @@ evaluate: install ## the complete-article test split -> $(RUN_DIR)/, the cue-dra
 	$(PY) scripts/evaluate.py name=$(NAME) split=test_cue output_dir=$(RUN_DIR)/test_cue
 
 label: install
-	$(PY) scripts/label.py model_dir=$(RUN_DIR)/model input=data/examples \
+	$(PY) scripts/label.py model_dir=$(RUN_DIR)/model input=data/examples overwrite=true \
 		output=$(RUN_DIR)/labels/examples.jsonl output_html=$(RUN_DIR)/labels/examples.html
 
 readme: install ## copy the quickstart test and test_cue figures into README.md
