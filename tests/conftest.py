@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,25 @@ def small_gold(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("gold") / "gold.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+def run_script(script: str, *arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run ``scripts/<script>`` with Hydra overrides from the repository root, output captured."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """A user error's promise: exit code 2 and exactly one ``error:`` line on stderr (returned)."""
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    return lines[0]
 
 
 def compose_config(name: str, overrides: list[str]):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import one_error_line, run_script
 
 from claimtype.html_view import render_html
 from claimtype.inference import ClaimTypeClassifier
@@ -40,20 +41,7 @@ def classifier(tiny_checkpoint: Path) -> ClaimTypeClassifier:
 
 
 def run_label(*overrides: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(LABEL_SCRIPT), *overrides, "threads=1"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
-def one_error_line(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 2, result.stderr[-2000:]
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), lines
-    return lines[0]
+    return run_script("label.py", *overrides, "threads=1", timeout=120)
 
 
 def test_output_equal_to_input_leaves_the_input_intact(tmp_path, tiny_checkpoint):

@@ -2,40 +2,25 @@
 in one ``error:`` line, a failing sweep job does not stop the others, and evaluate neither
 overwrites another run's report nor scores a model on its own training articles."""
 
-import subprocess
-import sys
-from pathlib import Path
+import os
 
 import pytest
-from conftest import compose_config
+from conftest import compose_config, one_error_line, run_script
 from test_training import tiny_overrides
 
 from claimtype import training
 from claimtype.modeling import read_metadata
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(script: str, *overrides: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, f"scripts/{script}", *overrides],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def error_line(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 2, result.stderr[-2000:]
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), lines
-    return lines[0]
-
 
 def test_a_trained_model_is_kept_until_a_new_best_replaces_it(tiny_base, small_gold, tmp_path, monkeypatch):
     overrides = [*tiny_overrides(tiny_base, small_gold, tmp_path), f"paths.run_dir={tmp_path / 'run'}"]
-    model_dir = training.train(compose_config("train", overrides))
+    previous_umask = os.umask(0o022)
+    try:
+        model_dir = training.train(compose_config("train", overrides))
+    finally:
+        os.umask(previous_umask)
+    saved = [p for p in (tmp_path / "run").rglob("*") if p.is_file()]
+    assert {p.stat().st_mode & 0o777 for p in saved} == {0o644}  # readable by others, like any file
     weights = (model_dir / "model.safetensors").read_bytes()
     with pytest.raises(ValueError, match="already holds a trained model: .*overwrite=true"):
         training.train(compose_config("train", overrides))
@@ -60,13 +45,13 @@ def test_a_trained_model_is_kept_until_a_new_best_replaces_it(tiny_base, small_g
     ],
 )
 def test_bad_training_settings_end_in_one_error_line(tiny_base, small_gold, tmp_path, override, message):
-    result = run("train.py", *tiny_overrides(tiny_base, small_gold, tmp_path), "name=bad", override)
-    assert message in error_line(result)
+    result = run_script("train.py", *tiny_overrides(tiny_base, small_gold, tmp_path), "name=bad", override)
+    assert message in one_error_line(result)
     assert not (tmp_path / "experiments" / "bad" / "model").exists()
 
 
 def test_a_failing_sweep_job_does_not_stop_the_others(tiny_base, small_gold, tmp_path):
-    result = run(
+    result = run_script(
         "train.py",
         "-m",
         "name=sweep",
@@ -94,7 +79,7 @@ def test_evaluate_writes_beside_the_model_and_uses_its_split(tiny_base, small_go
         f"data.processed_dir={tmp_path / 'processed'}",
         f"paths.experiments_dir={tmp_path / 'experiments'}",
     ]
-    result = run("evaluate.py", *common)
+    result = run_script("evaluate.py", *common)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "other" / "report.md").is_file()  # beside the model, not experiments/quickstart
     assert not (tmp_path / "experiments" / "quickstart").exists()
@@ -102,5 +87,5 @@ def test_evaluate_writes_beside_the_model_and_uses_its_split(tiny_base, small_go
 
     expected = len(build_dataset(small_gold, tmp_path / "processed", seed=7)["test"])
     assert f"(n={expected})" in result.stdout
-    line = error_line(run("evaluate.py", *common, "data.split.seed=8"))
+    line = one_error_line(run_script("evaluate.py", *common, "data.split.seed=8"))
     assert "trained with data.split.seed=7" in line

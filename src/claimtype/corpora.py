@@ -37,19 +37,24 @@ def _read_jsonl(path: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
+def _news_article(record: dict, corpus: str) -> dict:
+    """A news record (id, source outlet, title, url, published, text) as an article."""
+    return {
+        "doc_id": record["id"],
+        "corpus": corpus,
+        "source_record_ids": [record["id"]],
+        "outlet": record["source"],
+        "title": record["title"],
+        "url": record["url"],
+        "published": record["published"],
+        "text": record["text"],
+    }
+
+
 def iter_articles(corpora_dir: Path) -> Iterator[dict]:
     """Yield one article dict per distinct text, with provenance."""
     for record in _read_jsonl(corpora_dir / CORPUS_FILES["war_news"]):
-        yield {
-            "doc_id": record["id"],
-            "corpus": "war_news",
-            "source_record_ids": [record["id"]],
-            "outlet": record["source"],
-            "title": record["title"],
-            "url": record["url"],
-            "published": record["published"],
-            "text": record["text"],
-        }
+        yield _news_article(record, "war_news")
     claims: dict[str, dict] = {}
     debunks: dict[str, dict] = {}
     for record in _read_jsonl(corpora_dir / CORPUS_FILES["disinfo"]):
@@ -84,15 +89,6 @@ def iter_articles(corpora_dir: Path) -> Iterator[dict]:
             "text": record["text"],
         }
     for record in _read_jsonl(corpora_dir / CORPUS_FILES["war_media"]):
-        yield {
-            "doc_id": record["id"],
-            "corpus": "war_media",
-            "source_record_ids": [record["id"]],
-            "outlet": record["source"],
-            "title": record["title"],
-            "url": record["url"],
-            "published": record["published"],
-            "text": record["text"],
-            # Where the upstream row was read (repository, file, commit): provenance kept verbatim.
-            "origin": {k: record[k] for k in ("origin_repo", "origin_path", "origin_commit")},
-        }
+        # Where the upstream row was read (repository, file, commit): provenance kept verbatim.
+        origin = {k: record[k] for k in ("origin_repo", "origin_path", "origin_commit")}
+        yield {**_news_article(record, "war_media"), "origin": origin}

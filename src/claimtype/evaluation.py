@@ -13,6 +13,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from claimtype.calibration import uncalibrated
 from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
+from claimtype.model_card import record_evaluation
+from claimtype.modeling import METADATA_FILE
 
 LENGTH_BINS = ((0, 15), (16, 30), (31, 50), (51, 10_000))  # sentence length in words
 
@@ -285,4 +287,6 @@ def evaluate(
     atomic_write_text(
         output_dir / "report.md", render_report(metrics, errors, f"Evaluation report ({split})")
     )
+    if (Path(model_dir) / METADATA_FILE).is_file():  # a claimtype checkpoint: its card shows this split
+        record_evaluation(model_dir, metrics)
     return metrics

@@ -74,36 +74,28 @@ class Skipped:
 # --- reading inputs --------------------------------------------------------------------------------
 
 
+def decode_text(data: bytes, source: str) -> str | Skipped:
+    """The one decoding policy for every input: UTF-8, else cp1252 with a warning, else skipped
+    with the reason."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        position = error.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return Skipped(source, f"not UTF-8 (invalid byte at offset {position}) nor cp1252")
+    log.warning("%s: not UTF-8 (invalid byte at offset %d); read as cp1252", source, position)
+    return text
+
+
 def decode_bytes(data: bytes, source: str) -> str | Skipped:
-    """UTF-8, else cp1252 with a warning; binary data (NUL bytes, PDF) or neither encoding: skipped."""
+    """A whole file: binary data (NUL bytes, PDF) is skipped, the rest decoded by ``decode_text``."""
     if data.startswith(b"%PDF"):
         return Skipped(source, "binary file (PDF)")
     if b"\x00" in data[:8192]:
         return Skipped(source, "binary file (NUL bytes)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        position = error.start
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return Skipped(source, f"not UTF-8 (invalid byte at offset {position}) nor cp1252")
-    log.warning("%s: not UTF-8 (invalid byte at offset %d); read as cp1252", source, position)
-    return text
-
-
-def decode_line(data: bytes, source: str) -> str | Skipped:
-    """One record's bytes: UTF-8, else cp1252 with a warning, else skipped with the reason."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        position = error.start
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return Skipped(source, f"not UTF-8 (invalid byte at offset {position}) nor cp1252")
-    log.warning("%s: not UTF-8 (invalid byte at offset %d); read as cp1252", source, position)
-    return text
+    return decode_text(data, source)
 
 
 def _document(doc_id: str, text: object, source: str, meta: dict | None = None) -> Document | Skipped:
@@ -144,7 +136,7 @@ def _records(
 def _jsonl_records(lines: Iterator[str | bytes], source: str) -> Iterator[tuple[str, object]]:
     for number, line in enumerate(lines, 1):
         if isinstance(line, bytes):
-            line = decode_line(line, f"{source}:{number}")
+            line = decode_text(line, f"{source}:{number}")
             if isinstance(line, Skipped):
                 yield str(number), line
                 continue

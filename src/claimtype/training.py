@@ -35,7 +35,15 @@ from claimtype.data import build_dataset_from_config
 from claimtype.evaluation import expected_calibration_error
 from claimtype.io import atomic_write_text, recover_swap
 from claimtype.labels import LABELS
-from claimtype.modeling import METADATA_FILE, encode, load_model_for_training, load_tokenizer, save_checkpoint
+from claimtype.model_card import label_counts, write_model_card
+from claimtype.modeling import (
+    METADATA_FILE,
+    encode,
+    load_model_for_training,
+    load_tokenizer,
+    save_checkpoint,
+    share_like_umask,
+)
 
 log = logging.getLogger(__name__)
 STATE_FILE = "trainer_state.json"
@@ -135,6 +143,7 @@ def save_resume_state(accelerator: Accelerator, state_dir: Path, state: dict) ->
     accelerator.save_state(str(tmp_dir))
     if accelerator.is_main_process:
         atomic_write_text(tmp_dir / STATE_FILE, json.dumps(state))
+        share_like_umask(tmp_dir)
         shutil.rmtree(state_dir, ignore_errors=True)
         tmp_dir.rename(state_dir)
     accelerator.wait_for_everyone()
@@ -265,6 +274,7 @@ def train(cfg: DictConfig) -> Path:
         metrics_path.unlink(missing_ok=True)
 
     resolved_cfg = OmegaConf.to_container(cfg, resolve=True)
+    train_counts = label_counts(dataset["train"]["label"])
     for epoch in range(state["epoch"] + 1, trainer_cfg.epochs + 1):
         if state["bad_epochs"] >= trainer_cfg.early_stopping_patience:
             break
@@ -323,6 +333,7 @@ def train(cfg: DictConfig) -> Path:
                     "max_length": cfg.model.max_length,
                     "epoch": epoch,
                     "val_macro_f1": val_f1,
+                    "train_counts": train_counts,
                     "config": resolved_cfg,
                 }
                 save_checkpoint(accelerator.unwrap_model(model), tokenizer, model_dir, metadata)
@@ -338,6 +349,8 @@ def train(cfg: DictConfig) -> Path:
     )
     if trainer_cfg.calibrate:
         calibrate_checkpoint(accelerator, model, eval_loader, model_dir)
+    if accelerator.is_main_process:
+        write_model_card(model_dir)
     if cfg.test and accelerator.is_main_process:
         evaluate_test_split(cfg, model_dir, run_dir)
     return model_dir
