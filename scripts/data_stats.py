@@ -67,7 +67,9 @@ def counts_section(gold: list[dict], assignment: dict[str, str]) -> str:
             + f" articles); war-related (war news, war media, disinformation cases): **{war}** ({war / len(gold):.1%}).",
             table(["split", "source", *LABELS, "total"], rows),
             "Distinct sentence texts per label (a stock sentence repeated across articles counts once): "
-            + ", ".join(f"{label} **{len({r['text'] for r in gold if r['label'] == label})}**" for label in LABELS)
+            + ", ".join(
+                f"{label} **{len({r['text'] for r in gold if r['label'] == label})}**" for label in LABELS
+            )
             + ".",
             "By how the sentence came to be read:",
             table(["draw", *LABELS, "total"], by_draw),

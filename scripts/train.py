@@ -1,18 +1,8 @@
-"""Train a claim-type classifier: `python scripts/train.py experiment=quickstart [overrides]`."""
+"""Train a claim-type classifier: `python scripts/train.py [overrides]` is `claimtype train [overrides]`."""
 
-import hydra
-from omegaconf import DictConfig
+import sys
 
-from claimtype.cli import user_errors_exit
-
-
-@hydra.main(config_path="../configs", config_name="train", version_base="1.3")
-@user_errors_exit
-def main(cfg: DictConfig) -> None:
-    from claimtype.training import train
-
-    train(cfg)
-
+from claimtype.command import main
 
 if __name__ == "__main__":
-    main()
+    main(["train", *sys.argv[1:]])

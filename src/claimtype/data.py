@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import shutil
 from collections import Counter, defaultdict
@@ -17,6 +18,8 @@ from claimtype.labels import LABEL2ID, LABELS, check_label
 from claimtype.text import split_sentences
 
 SILVER_ANNOTATOR = "rules"
+
+log = logging.getLogger(__name__)
 
 
 def sentence_rows(article: dict) -> list[dict]:
@@ -196,6 +199,9 @@ def build_dataset(
     change to any annotation file or option rebuilds the dataset.
     """
     gold_path = Path(gold_path)
+    if test_cue_path and not Path(test_cue_path).is_file():  # e.g. a gold file of one's own, outside the repo
+        log.warning("no test_cue article list at %s: the test_cue split is left empty", test_cue_path)
+        test_cue_path = None
     inputs = [gold_path] + [Path(p) for p in (test_cue_path, silver_path) if p]
     for path in inputs:
         if not path.is_file():

@@ -1,0 +1,1 @@
+"""claimtype's Hydra configs, shipped in the package as ``claimtype.configs`` (YAML files only)."""

@@ -1,0 +1,184 @@
+"""The commands behind ``claimtype <subcommand>``: each is a Hydra task that takes the composed
+config (``configs/<name>.yaml``, shipped in the package as ``claimtype.configs``).
+
+Heavy imports (torch, transformers) happen inside each task, so ``claimtype --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import sys
+from collections import Counter
+from pathlib import Path
+
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from claimtype.cli import check_numbers
+
+log = logging.getLogger("claimtype")
+
+
+def train_task(cfg: DictConfig) -> None:
+    """Train a classifier (configs/train.yaml)."""
+    from claimtype.training import train
+
+    train(cfg)
+
+
+def use_recorded_split(cfg: DictConfig, recorded: dict | None) -> None:
+    """Evaluate on the split the checkpoint records; refuse split settings given that differ from it."""
+    if not recorded:
+        return
+    given = {
+        o.split("=", 1)[0].removeprefix("data.split."): o.split("=", 1)[1]
+        for o in HydraConfig.get().overrides.task
+        if o.startswith("data.split.")
+    }
+    for key, value in given.items():
+        if key in recorded and str(recorded[key]) != value:
+            raise ValueError(
+                f"the model was trained with data.split.{key}={recorded[key]}; evaluating with {key}={value} "
+                "would score it on articles it was trained on"
+            )
+    cfg.data.split = OmegaConf.create(recorded)
+
+
+def evaluate_task(cfg: DictConfig) -> None:
+    """Evaluate a checkpoint on a split and write its report (configs/evaluate.yaml)."""
+    from transformers.utils import logging as hf_logging
+
+    from claimtype.data import SPLITS, build_dataset_from_config
+    from claimtype.evaluation import evaluate
+    from claimtype.inference import ClaimTypeClassifier
+    from claimtype.modeling import read_metadata
+
+    check_numbers(cfg, {"batch_size": (int, 1, None), "n_errors": (int, 0, None)})
+    if cfg.split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {cfg.split!r}")
+    recorded = read_metadata(cfg.model_dir).get("config", {}).get("data", {}).get("split")
+    use_recorded_split(cfg, recorded)
+    hf_logging.disable_progress_bar()  # "Loading weights" bars: stderr is for our one error line
+    classifier = ClaimTypeClassifier.from_pretrained(
+        cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size, backend=cfg.backend
+    )
+    output_dir = Path(cfg.output_dir) if cfg.output_dir else Path(cfg.model_dir).resolve().parent
+    dataset = build_dataset_from_config(cfg.data)
+    if cfg.split not in dataset:
+        raise ValueError(f"split {cfg.split!r} holds no article in {cfg.data.gold_path}")
+    rows = list(dataset[cfg.split])
+    metrics = evaluate(
+        classifier,
+        rows,
+        output_dir,
+        cfg.split,
+        str(cfg.model_dir),
+        cfg.n_errors,
+        cfg.quantize,
+        cfg.backend,
+    )
+    print(
+        f"{cfg.split}: macro-F1 {metrics['macro_f1']:.4f}, accuracy {metrics['accuracy']:.4f} "
+        f"(n={metrics['n']}); report: {output_dir}/report.md"
+    )
+
+
+def label_task(cfg: DictConfig) -> None:
+    """Label articles with a checkpoint (configs/label.yaml)."""
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    from claimtype import labeller
+    from claimtype.html_view import render_html
+    from claimtype.inference import ClaimTypeClassifier
+    from claimtype.io import atomic_write_text
+    from claimtype.modeling import checkpoint_fingerprint
+
+    hf_logging.disable_progress_bar()  # "Loading weights" bars: stderr is for our one error line
+
+    # Everything that can be wrong with the configuration or the model fails here, before any output.
+    check_numbers(
+        cfg, {"min_score": (float, 0.0, 1.0), "batch_size": (int, 1, None), "threads": (int, 0, None)}
+    )
+    output = Path(cfg.output)
+    labeller.check_output(cfg.output)
+    if cfg.output_html and not str(cfg.output_html).endswith(".html"):
+        raise ValueError(f"output_html must end in .html, got {cfg.output_html!r}")
+    labeller.check_input(str(cfg.input), cfg.glob, cfg.text_field)
+    labeller.check_paths(str(cfg.input), cfg.output, cfg.output_html)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    classifier = ClaimTypeClassifier.from_pretrained(
+        cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size, backend=cfg.backend
+    )
+    if classifier.context != "none" and not cfg.split_sentences:
+        log.warning(
+            "this model reads the previous sentence (context=%s); with split_sentences=false each record "
+            "is labelled without it",
+            classifier.context,
+        )
+    settings = {
+        "model_dir": str(Path(cfg.model_dir).resolve()),
+        "model_fingerprint": checkpoint_fingerprint(cfg.model_dir),
+        "quantize": cfg.quantize,
+        "backend": cfg.backend,
+        "context": classifier.context,
+        "text_field": cfg.text_field,
+    }
+    documents = labeller.read_documents(str(cfg.input), cfg.glob, cfg.text_field)
+    summary = labeller.label_documents(
+        classifier,
+        documents,
+        output,
+        cfg.split_sentences,
+        cfg.min_score,
+        overwrite=cfg.overwrite,
+        settings=settings,
+        total=labeller.count_documents(str(cfg.input), cfg.glob),
+    )
+    if cfg.output_html:
+        atomic_write_text(cfg.output_html, render_html(labeller.read_output_rows(output)))
+        log.info("HTML view: %s", cfg.output_html)
+    print(summary.render())
+    skipped = f" (skipped documents: {labeller.skipped_path(output)})" if summary.skipped else ""
+    print(f"output: {output}{skipped}")
+
+
+def build_data_task(cfg: DictConfig) -> None:
+    """Build (or load the cached) DatasetDict and print the split sizes (configs/train.yaml)."""
+    from claimtype.data import build_dataset_from_config
+    from claimtype.labels import LABELS
+
+    dataset = build_dataset_from_config(cfg.data)
+    for split, rows in dataset.items():
+        counts = Counter(rows["label"])
+        per_label = ", ".join(f"{label} {counts[i]}" for i, label in enumerate(LABELS))
+        print(f"{split}: {len(rows)} sentences from {len(set(rows['doc_id']))} articles ({per_label})")
+
+
+def benchmark_task(cfg: DictConfig) -> None:
+    """Run the benchmarks (configs/benchmark.yaml)."""
+    from hydra import compose
+
+    from claimtype.benchmark import run_benchmark
+
+    command = shlex.join(["claimtype", "benchmark", *sys.argv[1:]])
+    report = run_benchmark(cfg, compose(config_name="train"), command)
+    head = report["headline"]
+    print(
+        f"test macro-F1: fine-tuned {head['finetuned_macro_f1']:.4f} vs TF-IDF + LR "
+        f"{head['tfidf_macro_f1']:.4f} ({head['finetuned_minus_tfidf_points']:+.1f} points)"
+    )
+    for name, quantized in head["quantized"].items():
+        change = "loses" if quantized["loss_points"] >= 0 else "gains"
+        print(f"{name}: {change} {abs(quantized['loss_points']):.2f} macro-F1 points on test")
+    speedup = report["inference_speed"]["speedup"]
+    print("labeller vs pipeline: " + ", ".join(f"{ratio:.2f}x ({name})" for name, ratio in speedup.items()))
+    if report["training_speed"]:
+        print(f"our training loop vs Trainer: {report['training_speed']['ratio']:.2f}x sentences/s")
+    if report["memory"]:
+        print(
+            f"labeller peak RSS growth for {cfg.memory.factor}x the input: {report['memory']['growth_percent']:+.1f}%"
+        )
+    print(f"report: {cfg.output_dir}/benchmark.md" + (f", {cfg.docs_path}" if cfg.docs_path else ""))
