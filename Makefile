@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+CLAIMTYPE := $(VENV)/bin/claimtype
 STAMP := $(VENV)/.installed-stamp
 NAME ?= quickstart
 RUN_DIR := experiments/$(NAME)
@@ -25,17 +26,17 @@ silver: install ## rule-labelled (silver) sentences of all corpora -> data/silve
 	$(PY) scripts/make_silver.py
 
 data: install silver ## build the train/validation/test DatasetDict -> data/processed/
-	$(PY) scripts/build_dataset.py
+	$(CLAIMTYPE) data build
 
 train: install
-	$(PY) scripts/train.py experiment=$(NAME) overwrite=true
+	$(CLAIMTYPE) train experiment=$(NAME) overwrite=true
 
 evaluate: install ## the complete-article test split -> $(RUN_DIR)/, the cue-drawn test_cue -> $(RUN_DIR)/test_cue/
-	$(PY) scripts/evaluate.py name=$(NAME)
-	$(PY) scripts/evaluate.py name=$(NAME) split=test_cue output_dir=$(RUN_DIR)/test_cue
+	$(CLAIMTYPE) evaluate name=$(NAME)
+	$(CLAIMTYPE) evaluate name=$(NAME) split=test_cue output_dir=$(RUN_DIR)/test_cue
 
 label: install
-	$(PY) scripts/label.py model_dir=$(RUN_DIR)/model input=data/examples overwrite=true \
+	$(CLAIMTYPE) label model_dir=$(RUN_DIR)/model input=data/examples overwrite=true \
 		output=$(RUN_DIR)/labels/examples.jsonl output_html=$(RUN_DIR)/labels/examples.html
 
 readme: install ## copy the quickstart test and test_cue figures into README.md
@@ -48,7 +49,7 @@ $(SETFIT_STAMP): $(STAMP)
 	touch $@
 
 benchmark: $(SETFIT_STAMP) ## baselines, labeller vs pipeline, our loop vs Trainer, memory -> docs/benchmarks.md
-	$(PY) scripts/benchmark.py
+	$(CLAIMTYPE) benchmark
 
 test: install
 	$(PY) -m pytest
