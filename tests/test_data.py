@@ -155,3 +155,11 @@ def test_gold_file_is_what_build_gold_produces(tmp_path):
     )
     assert (copy / "gold.jsonl").read_bytes() == GOLD.read_bytes()
     assert (copy / "audit.tsv").read_bytes() == (annotations / "audit.tsv").read_bytes()
+
+
+def test_no_held_out_sentence_text_is_trained_on(tmp_path):
+    """Stock sentences and wire copy repeat across articles: train keeps none of a held-out text."""
+    dataset = build_dataset(GOLD, tmp_path / "processed", test_cue_path=TEST_CUE)
+    train = set(dataset["train"]["text"])
+    for split in ("validation", "test", "test_cue"):
+        assert not train & set(dataset[split]["text"]), split

@@ -194,8 +194,9 @@ def build_dataset(
     """Build (or load the cached) train/validation/test DatasetDict, split by article.
 
     Validation and test hold complete articles only; ``test_cue`` the listed cue-drawn articles
-    (``test_cue_path``). Silver rows join *train* only, and only from articles that are in no other
-    split, so evaluation stays gold-only and leak-free. The cache key covers input bytes and settings, so a
+    (``test_cue_path``). Train holds no sentence whose text is also in a held-out split (repeated
+    wire copy). Silver rows join *train* only, and only from articles that are in no other split, so
+    evaluation stays gold-only and leak-free. The cache key covers input bytes and settings, so a
     change to any annotation file or option rebuilds the dataset.
     """
     gold_path = Path(gold_path)
@@ -221,13 +222,25 @@ def build_dataset(
     test_cue = read_doc_list(test_cue_path) if test_cue_path else set()
     assignment = assign_splits(gold, validation, test, seed, test_cue)
     by_split = {s: [r for r in gold if assignment[r["doc_id"]] == s] for s in SPLITS}
+    # Wire copy and stock sentences repeat across articles: a training sentence whose text is also
+    # in validation or a test split would let the model see a held-out sentence with its label.
+    held_out_texts = {r["text"] for s in SPLITS if s != "train" for r in by_split[s]}
+    unseen = [r for r in by_split["train"] if r["text"] not in held_out_texts]
+    if len(unseen) < len(by_split["train"]):
+        log.info(
+            "train: %d sentences left out, their text is in a held-out split",
+            len(by_split["train"]) - len(unseen),
+        )
+    by_split["train"] = unseen
     if silver_path:
         held_out = {d for d, s in assignment.items() if s != "train"}
         gold_ids = {r["sentence_id"] for r in gold}
         silver = [
             r
             for r in load_annotations(silver_path, silver=True)
-            if r["doc_id"] not in held_out and r["sentence_id"] not in gold_ids
+            if r["doc_id"] not in held_out
+            and r["sentence_id"] not in gold_ids
+            and r["text"] not in held_out_texts
         ]
         if silver_max_rows is not None and len(silver) > silver_max_rows:  # a seeded sample, in file order
             keep = set(random.Random(seed).sample(range(len(silver)), silver_max_rows))
