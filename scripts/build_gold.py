@@ -9,7 +9,7 @@ the complete articles' two passes and adjudication, and the claim/response excha
 import argparse
 from pathlib import Path
 
-from claimtype.annotation import build_gold_rows, list_jsonl
+from claimtype.annotation import build_gold_rows
 from claimtype.corpora import ARTICLES_FILE
 from claimtype.io import atomic_write_text, read_jsonl, write_jsonl
 
@@ -21,7 +21,7 @@ if __name__ == "__main__":
     parser.add_argument("--articles", type=Path, default=Path("data") / ARTICLES_FILE)
     args = parser.parse_args()
     root = args.annotations
-    complete_docs = {r["doc_id"] for r in list_jsonl(root / "complete" / "drawn.jsonl")}
+    complete_docs = {r["doc_id"] for r in read_jsonl(root / "complete" / "drawn.jsonl")}
     texts = {a["doc_id"]: a["text"] for a in read_jsonl(args.articles) if a["doc_id"] in complete_docs}
     gold, report = build_gold_rows(root, texts)
     write_jsonl(root / "gold.jsonl", gold)

@@ -77,17 +77,14 @@ def counts_section(gold: list[dict], assignment: dict[str, str]) -> str:
     )
 
 
-def complete_section(annotations: Path, gold: list[dict]) -> tuple[str, list[str]]:
+def complete_section(
+    drawn: list[dict], articles: dict[str, dict], decided: dict[str, dict], gold: list[dict]
+) -> tuple[str, list[str]]:
     """The complete articles: how they were drawn, and the check that every sentence the splitter
     finds has a gold row or a skip decision. Returns the section and the problems found."""
-    drawn = list(read_jsonl(annotations / "complete" / "drawn.jsonl"))
-    decided = complete_labels(annotations)
     gold_ids = {r["sentence_id"] for r in gold}
-    docs = {d["doc_id"] for d in drawn}
     problems, sentences, skipped = [], 0, 0
-    for article in read_jsonl(ROOT / "data" / ARTICLES_FILE):
-        if article["doc_id"] not in docs:
-            continue
+    for article in articles.values():
         for row in sentence_rows(article):
             sentences += 1
             sid = row["sentence_id"]
@@ -126,8 +123,7 @@ def kappa_rows(a: list[str], b: list[str]) -> list[list]:
     return rows
 
 
-def complete_agreement_section(annotations: Path, texts: dict[str, str]) -> str:
-    decided = complete_labels(annotations)
+def complete_agreement_section(decided: dict[str, dict], texts: dict[str, str]) -> str:
     a = [d["pass1"][0] for d in decided.values()]
     b = [d["pass2"][0] for d in decided.values()]
     agreed = sum(x == y for x, y in zip(a, b, strict=True))
@@ -254,13 +250,13 @@ def render(annotations: Path) -> tuple[str, list[str]]:
     split_cfg = OmegaConf.load(ROOT / "configs" / "data" / "gold.yaml").split
     test_cue = read_doc_list(annotations / "test_cue_articles.txt")
     assignment = assign_splits(gold, split_cfg.validation, split_cfg.test, split_cfg.seed, test_cue)
-    complete_docs = {d["doc_id"] for d in read_jsonl(annotations / "complete" / "drawn.jsonl")}
-    texts = {
-        a["doc_id"]: a["text"]
-        for a in read_jsonl(ROOT / "data" / ARTICLES_FILE)
-        if a["doc_id"] in complete_docs
+    drawn = list(read_jsonl(annotations / "complete" / "drawn.jsonl"))
+    complete_docs = {d["doc_id"] for d in drawn}
+    articles = {
+        a["doc_id"]: a for a in read_jsonl(ROOT / "data" / ARTICLES_FILE) if a["doc_id"] in complete_docs
     }
-    complete_text, problems = complete_section(annotations, gold)
+    decided = complete_labels(annotations)
+    complete_text, problems = complete_section(drawn, articles, decided, gold)
     stats = "\n\n".join(
         [
             START,
@@ -269,7 +265,7 @@ def render(annotations: Path) -> tuple[str, list[str]]:
             "### Complete articles",
             complete_text,
             "### Agreement on the complete articles",
-            complete_agreement_section(annotations, texts),
+            complete_agreement_section(decided, {d: a["text"] for d, a in articles.items()}),
             "### Agreement on the cue-drawn pool",
             pool_agreement_section(annotations),
             "### Consistency audit of the earlier gold",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import random
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from claimtype.data import GOLD_FIELDS, sentence_rows
@@ -189,10 +188,6 @@ def pack(items: list[tuple[str, int]], size: int) -> list[list[str]]:
     return packets
 
 
-def count_by(rows: list[dict], key: Callable[[dict], str]) -> Counter:
-    return Counter(key(r) for r in rows)
-
-
 # --- the gold corpus ---------------------------------------------------------------------------------
 
 # How a gold row's sentence came to be read (the splits depend on it: validation and test hold
@@ -203,10 +198,6 @@ SOURCE_FIELDS = ("source_kind", "source_text", "source_start", "source_end")
 
 def _packets(folder: Path, prefix: str) -> list[Path]:
     return sorted(folder.glob(f"{prefix}*.jsonl"))
-
-
-def list_jsonl(path: Path) -> list[dict]:
-    return list(read_jsonl(path))
 
 
 def _gold_row(row: dict, label: str, annotator: str, draw: str, source: dict | None = None) -> dict:
@@ -225,7 +216,7 @@ def audit_changes(root: Path) -> list[dict]:
     changes = []
     for packet in _packets(root / "audit" / "packets", "a"):
         review = read_label_file(root / "audit" / "reviews" / f"{packet.stem}.tsv")
-        for row in list_jsonl(packet):
+        for row in read_jsonl(packet):
             new, reason = review[row["sentence_id"]]
             if new != row["label"]:
                 changes.append(
@@ -251,7 +242,7 @@ def complete_labels(root: Path) -> dict[str, dict]:
     for packet in _packets(folder / "packets", "p"):
         first = read_label_file(folder / "pass1" / f"{packet.stem}.tsv", with_source=True)
         second = read_label_file(folder / "pass2" / f"{packet.stem}.tsv", with_source=True)
-        for row in list_jsonl(packet):
+        for row in read_jsonl(packet):
             sid = row["sentence_id"]
             if sid not in first or sid not in second:
                 raise ValueError(f"{packet.stem}: {sid} lacks a label in pass1 or pass2")
@@ -292,7 +283,7 @@ def build_gold_rows(root: Path, article_texts: dict[str, str]) -> tuple[list[dic
     for pool in _packets(root / "pool", "batch_"):
         batch = pool.stem.split("_")[1]
         labels = read_label_file(root / "first_pass" / f"{pool.stem}.tsv")
-        for row in list_jsonl(pool):
+        for row in read_jsonl(pool):
             sid = row["sentence_id"]
             if row["doc_id"] in complete_docs:
                 continue
@@ -317,7 +308,7 @@ def build_gold_rows(root: Path, article_texts: dict[str, str]) -> tuple[list[dic
         if not label_path.is_file():
             continue
         labels = read_label_file(label_path)
-        for row in list_jsonl(packet):
+        for row in read_jsonl(packet):
             label = labels[row["sentence_id"]][0]
             if label == SKIP:
                 skipped[DRAW_EXCHANGE] += 1

@@ -7,25 +7,34 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write_text(path: Path | str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder, then rename: never half-written."""
+@contextmanager
+def _atomic_file(path: Path | str, mode: str) -> Iterator[IO]:
+    """A temp file beside ``path``, renamed onto it once the ``with`` block ends: never half-written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as handle:
+            yield handle
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file in the same folder, then rename: never half-written."""
+    with _atomic_file(path, "w") as handle:
+        handle.write(text)
 
 
 def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:
@@ -35,21 +44,12 @@ def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:
 
 def write_jsonl_gz(path: Path | str, rows: Iterable[dict]) -> None:
     """Atomically write ``rows`` as gzip-compressed JSONL, byte for byte the same for the same rows."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with (
-            os.fdopen(fd, "wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as handle,
-        ):
-            for row in rows:
-                handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (
+        _atomic_file(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as handle,
+    ):
+        for row in rows:
+            handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def read_jsonl(path: Path | str) -> Iterator[dict]:
