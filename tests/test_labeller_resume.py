@@ -62,8 +62,8 @@ def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path, tiny_checkpoin
         f"model_dir={tiny_checkpoint}",
         f"input={source}",
         f"output={output}",
-        "batch_size=1",  # one sentence per forward pass: slow enough to kill mid-run
-        "threads=1",
+        "inference.batch_size=1",  # one sentence per forward pass: slow enough to kill mid-run
+        "inference.threads=1",
     ]
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

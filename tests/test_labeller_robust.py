@@ -204,8 +204,8 @@ def test_stdin_through_the_cli(tmp_path, tiny_checkpoint, classifier):
         f"model_dir={tiny_checkpoint}",
         "input=-",
         f"output={output}",
-        "batch_size=1",
-        "threads=1",
+        "inference.batch_size=1",
+        "inference.threads=1",
         stdin=GOOD.encode(),
     )
     assert result.returncode == 0, result.stderr.decode()

@@ -41,7 +41,7 @@ def classifier(tiny_checkpoint: Path) -> ClaimTypeClassifier:
 
 
 def run_label(*overrides: str) -> subprocess.CompletedProcess:
-    return run_script("label.py", *overrides, "threads=1", timeout=120)
+    return run_script("label.py", *overrides, "inference.threads=1", timeout=120)
 
 
 def test_output_equal_to_input_leaves_the_input_intact(tmp_path, tiny_checkpoint):
@@ -230,7 +230,7 @@ def test_a_full_disk_mid_run_ends_in_one_error_line(tmp_path, tiny_checkpoint):
         f"model_dir={tiny_checkpoint}",
         f"input={source}",
         f"output={output}",
-        "threads=1",
+        "inference.threads=1",
     ]
     full = subprocess.run(
         command, capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=limit_file_size

@@ -26,22 +26,6 @@ FAILED_FILE = "FAILED"  # in a multirun job's folder: the job's error line
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def check_numbers(cfg: DictConfig, bounds: dict[str, tuple[type, float | None, float | None]]) -> None:
-    """Numeric settings given on the command line arrive as whatever was typed: check each is a
-    number of the right kind within its bounds (``None``: unbounded), with one clear message."""
-    for key, (kind, low, high) in bounds.items():
-        value = OmegaConf.select(cfg, key)
-        is_int = isinstance(value, int) and not isinstance(value, bool)
-        ok = is_int if kind is int else (is_int or isinstance(value, float))
-        if not ok:
-            raise ValueError(
-                f"{key} must be {'a whole number' if kind is int else 'a number'}, got {value!r}"
-            )
-        if (low is not None and value < low) or (high is not None and value > high):
-            bounds_text = f"at least {low}" if high is None else f"between {low} and {high}"
-            raise ValueError(f"{key} must be {bounds_text}, got {value!r}")
-
-
 def _multirun_job_dir() -> Path | None:
     """The job's folder when this process runs a Hydra multirun, else None."""
     if not HydraConfig.initialized():

@@ -15,7 +15,7 @@ from pathlib import Path
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from claimtype.cli import check_numbers
+from claimtype.validation import validate_config
 
 log = logging.getLogger("claimtype")
 
@@ -45,24 +45,31 @@ def use_recorded_split(cfg: DictConfig, recorded: dict | None) -> None:
     cfg.data.split = OmegaConf.create(recorded)
 
 
-def evaluate_task(cfg: DictConfig) -> None:
-    """Evaluate a checkpoint on a split and write its report (configs/evaluate.yaml)."""
+def load_classifier(model_dir: str, inference: DictConfig):
+    """The checkpoint ready for inference as the ``inference`` config group says (configs/inference/)."""
+    import torch
     from transformers.utils import logging as hf_logging
 
-    from claimtype.data import SPLITS, build_dataset_from_config
-    from claimtype.evaluation import evaluate
     from claimtype.inference import ClaimTypeClassifier
+
+    hf_logging.disable_progress_bar()  # "Loading weights" bars: stderr is for our one error line
+    if inference.threads:
+        torch.set_num_threads(inference.threads)
+    return ClaimTypeClassifier.from_pretrained(
+        model_dir, quantize=inference.quantize, batch_size=inference.batch_size, backend=inference.backend
+    )
+
+
+def evaluate_task(cfg: DictConfig) -> None:
+    """Evaluate a checkpoint on a split and write its report (configs/evaluate.yaml)."""
+    from claimtype.data import build_dataset_from_config
+    from claimtype.evaluation import evaluate
     from claimtype.modeling import read_metadata
 
-    check_numbers(cfg, {"batch_size": (int, 1, None), "n_errors": (int, 0, None)})
-    if cfg.split not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {cfg.split!r}")
+    validate_config(cfg)
     recorded = read_metadata(cfg.model_dir).get("config", {}).get("data", {}).get("split")
     use_recorded_split(cfg, recorded)
-    hf_logging.disable_progress_bar()  # "Loading weights" bars: stderr is for our one error line
-    classifier = ClaimTypeClassifier.from_pretrained(
-        cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size, backend=cfg.backend
-    )
+    classifier = load_classifier(cfg.model_dir, cfg.inference)
     output_dir = Path(cfg.output_dir) if cfg.output_dir else Path(cfg.model_dir).resolve().parent
     dataset = build_dataset_from_config(cfg.data)
     if cfg.split not in dataset:
@@ -75,8 +82,8 @@ def evaluate_task(cfg: DictConfig) -> None:
         cfg.split,
         str(cfg.model_dir),
         cfg.n_errors,
-        cfg.quantize,
-        cfg.backend,
+        cfg.inference.quantize,
+        cfg.inference.backend,
     )
     print(
         f"{cfg.split}: macro-F1 {metrics['macro_f1']:.4f}, accuracy {metrics['accuracy']:.4f} "
@@ -86,32 +93,20 @@ def evaluate_task(cfg: DictConfig) -> None:
 
 def label_task(cfg: DictConfig) -> None:
     """Label articles with a checkpoint (configs/label.yaml)."""
-    import torch
-    from transformers.utils import logging as hf_logging
-
     from claimtype import labeller
     from claimtype.html_view import render_html
-    from claimtype.inference import ClaimTypeClassifier
     from claimtype.io import atomic_write_text
     from claimtype.modeling import checkpoint_fingerprint
 
-    hf_logging.disable_progress_bar()  # "Loading weights" bars: stderr is for our one error line
-
     # Everything that can be wrong with the configuration or the model fails here, before any output.
-    check_numbers(
-        cfg, {"min_score": (float, 0.0, 1.0), "batch_size": (int, 1, None), "threads": (int, 0, None)}
-    )
+    validate_config(cfg)
     output = Path(cfg.output)
     labeller.check_output(cfg.output)
     if cfg.output_html and not str(cfg.output_html).endswith(".html"):
         raise ValueError(f"output_html must end in .html, got {cfg.output_html!r}")
     labeller.check_input(str(cfg.input), cfg.glob, cfg.text_field)
     labeller.check_paths(str(cfg.input), cfg.output, cfg.output_html)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    classifier = ClaimTypeClassifier.from_pretrained(
-        cfg.model_dir, quantize=cfg.quantize, batch_size=cfg.batch_size, backend=cfg.backend
-    )
+    classifier = load_classifier(cfg.model_dir, cfg.inference)
     if classifier.context != "none" and not cfg.split_sentences:
         log.warning(
             "this model reads the previous sentence (context=%s); with split_sentences=false each record "
@@ -121,8 +116,8 @@ def label_task(cfg: DictConfig) -> None:
     settings = {
         "model_dir": str(Path(cfg.model_dir).resolve()),
         "model_fingerprint": checkpoint_fingerprint(cfg.model_dir),
-        "quantize": cfg.quantize,
-        "backend": cfg.backend,
+        "quantize": cfg.inference.quantize,
+        "backend": cfg.inference.backend,
         "context": classifier.context,
         "text_field": cfg.text_field,
     }

@@ -30,7 +30,6 @@ from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding, get_scheduler
 
 from claimtype.calibration import fit_temperature
-from claimtype.cli import check_numbers
 from claimtype.data import build_dataset_from_config
 from claimtype.evaluation import expected_calibration_error
 from claimtype.io import atomic_write_text, recover_swap
@@ -44,6 +43,7 @@ from claimtype.modeling import (
     save_checkpoint,
     share_like_umask,
 )
+from claimtype.validation import validate_config
 
 log = logging.getLogger(__name__)
 STATE_FILE = "trainer_state.json"
@@ -164,26 +164,6 @@ def keep_metrics_until(path: Path, epoch: int) -> None:
     atomic_write_text(path, "".join(kept))
 
 
-TRAIN_NUMBERS = {
-    "seed": (int, None, None),
-    "trainer.epochs": (int, 1, None),
-    "trainer.batch_size": (int, 1, None),
-    "trainer.eval_batch_size": (int, 1, None),
-    "trainer.lr": (float, 0.0, None),
-    "trainer.weight_decay": (float, 0.0, None),
-    "trainer.warmup_ratio": (float, 0.0, 1.0),
-    "trainer.grad_accum_steps": (int, 1, None),
-    "trainer.max_grad_norm": (float, 0.0, None),
-    "trainer.early_stopping_patience": (int, 1, None),
-    "trainer.threads": (int, 0, None),
-    "model.max_length": (int, 8, None),
-    "data.split.validation": (float, 0.0, 1.0),
-    "data.split.test": (float, 0.0, 1.0),
-    "data.split.seed": (int, None, None),
-    "data.silver_weight": (float, 0.0, None),
-}
-
-
 def check_run_dir(model_dir: Path, resume: bool, overwrite: bool) -> None:
     """A run never deletes a trained model it was not asked to replace. With ``overwrite`` the old
     model stays until the new run saves its first best checkpoint in its place."""
@@ -197,7 +177,7 @@ def check_run_dir(model_dir: Path, resume: bool, overwrite: bool) -> None:
 
 def train(cfg: DictConfig) -> Path:
     """Train from a composed config; returns the directory of the best checkpoint."""
-    check_numbers(cfg, TRAIN_NUMBERS)
+    validate_config(cfg)
     run_dir = Path(cfg.paths.run_dir)
     model_dir, state_dir = run_dir / "model", run_dir / "checkpoints" / "last"
     trainer_cfg = cfg.trainer
