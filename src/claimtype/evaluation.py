@@ -13,6 +13,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from claimtype.calibration import uncalibrated
 from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
+from claimtype.markdown import cell, table
 from claimtype.model_card import record_evaluation
 from claimtype.modeling import METADATA_FILE
 
@@ -122,16 +123,6 @@ def plot_confusion_matrix(matrix: list[list[int]], path: Path, title: str) -> No
     _save_png(fig, path)
 
 
-def _table(header: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_report(metrics: dict, errors: list[dict], title: str) -> str:
     """The Markdown report: headline metrics, per-label table, confusion matrix, calibration, errors."""
     per_label = [
@@ -148,12 +139,27 @@ def render_report(metrics: dict, errors: list[dict], title: str) -> str:
             p["gold"],
             p["predicted"],
             p["count"],
-            "<br>".join(f"`{e['sentence_id']}` {_cell(e['text'][:140])}" for e in p["examples"]),
+            "<br>".join(f"`{e['sentence_id']}` {cell(e['text'][:140])}" for e in p["examples"]),
         ]
         for p in metrics["confusion_pairs"]
     ]
+    shares = [
+        [f"**{label}**", *(f"{100 * n / max(sum(row), 1):.0f}%" for n in row)]
+        for label, row in zip(LABELS, metrics["confusion_matrix"], strict=True)
+    ]
+    cc_rows = [
+        [
+            e["sentence_id"],
+            e["gold"],
+            e["predicted"],
+            f"{e['score']:.3f}",
+            cell(e["prev_text"][:160]),
+            cell(e["text"][:200]),
+        ]
+        for e in metrics["counter_claim_errors"]
+    ]
     error_rows = [
-        [e["sentence_id"], e["gold"], e["predicted"], f"{e['score']:.3f}", _cell(e["text"][:200])]
+        [e["sentence_id"], e["gold"], e["predicted"], f"{e['score']:.3f}", cell(e["text"][:200])]
         for e in errors
     ]
     quantized = f" · quantize: `{metrics['quantize']}`" if metrics.get("quantize", "none") != "none" else ""
@@ -168,11 +174,11 @@ def render_report(metrics: dict, errors: list[dict], title: str) -> str:
     sections = [
         f"# {title}",
         f"Model: `{metrics['model_dir']}` · split: `{metrics['split']}` · {metrics['n']} sentences{quantized}",
-        _table(["metric", "value"], headline),
+        table(["metric", "value"], headline),
         "## Per label",
-        _table(["label", "precision", "recall", "F1", "support"], per_label),
+        table(["label", "precision", "recall", "F1", "support"], per_label),
         "## Confusion matrix (rows: gold, columns: predicted)",
-        _table(["gold \\ predicted", *LABELS], matrix),
+        table(["gold \\ predicted", *LABELS], matrix),
         "![confusion matrix](confusion_matrix.png)",
         "## Calibration",
         "Temperature scaling is fitted on the validation split at the end of training and stored in the "
@@ -180,13 +186,18 @@ def render_report(metrics: dict, errors: list[dict], title: str) -> str:
         "![reliability diagram](reliability.png)",
         "## Error analysis",
         "### Confusion pairs, most frequent first, with examples",
-        _table(["gold", "predicted", "count", "examples"], pair_rows),
+        table(["gold", "predicted", "count", "examples"], pair_rows),
+        "### Where each gold label goes (rows sum to 100%)",
+        table(["gold \\ predicted", *LABELS], shares),
+        f"### Counter-claim errors ({len(cc_rows)}): missed ones, then false ones, each after its previous sentence",
+        "A counter-claim often answers the sentence before it, so the previous sentence is shown.",
+        table(["sentence", "gold", "predicted", "score", "previous sentence", "sentence text"], cc_rows),
         "### By source corpus",
-        _table(["corpus", "n", "accuracy", "macro-F1"], grouped_rows(metrics["by_corpus"])),
+        table(["corpus", "n", "accuracy", "macro-F1"], grouped_rows(metrics["by_corpus"])),
         "### By sentence length (words)",
-        _table(["length", "n", "accuracy", "macro-F1"], grouped_rows(metrics["by_length"])),
+        table(["length", "n", "accuracy", "macro-F1"], grouped_rows(metrics["by_length"])),
         f"## The {len(errors)} most confident errors",
-        _table(["sentence", "gold", "predicted", "score", "text"], error_rows),
+        table(["sentence", "gold", "predicted", "score", "text"], error_rows),
     ]
     return "\n\n".join(sections) + "\n"
 
@@ -230,6 +241,27 @@ def _confusion_pairs(
     ]
 
 
+def _counter_claim_errors(
+    rows: list[dict], gold: np.ndarray, predicted: np.ndarray, probs: np.ndarray
+) -> list[dict]:
+    """Every counter-claim missed (gold counter-claim) or invented (predicted counter-claim), with the
+    previous sentence it may answer: the label the model finds least, so each case is listed."""
+    cc = LABELS.index("counter-claim")
+    missed = np.flatnonzero((gold == cc) & (predicted != cc))
+    invented = np.flatnonzero((predicted == cc) & (gold != cc))
+    return [
+        {
+            "sentence_id": rows[i]["sentence_id"],
+            "prev_text": rows[i]["prev_text"],
+            "text": rows[i]["text"],
+            "gold": LABELS[gold[i]],
+            "predicted": LABELS[predicted[i]],
+            "score": float(probs[i].max()),
+        }
+        for i in [*missed, *invented]
+    ]
+
+
 def evaluate(
     classifier,
     rows: list[dict],
@@ -270,6 +302,7 @@ def evaluate(
     metrics["by_corpus"] = _grouped(gold, predicted, [r["corpus"] for r in rows])
     metrics["by_length"] = _grouped(gold, predicted, [_length_bucket(r["text"]) for r in rows])
     metrics["confusion_pairs"] = _confusion_pairs(rows, gold, predicted)
+    metrics["counter_claim_errors"] = _counter_claim_errors(rows, gold, predicted, probs)
     wrong = np.flatnonzero(predicted != gold)
     wrong = wrong[np.argsort(-probs[wrong].max(1))][:n_errors]
     errors = [
