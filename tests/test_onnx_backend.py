@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 
 import pytest
 import torch
@@ -55,6 +56,22 @@ def test_int8_export_is_close_and_new_weights_export_afresh(checkpoint):
     assert second != first and second.is_file() and not first.exists()
 
 
+def test_int8_labels_an_article_without_deprecation_warnings(checkpoint):
+    """The int8 path (export, quantization, inference) uses no deprecated API: torch.ao's warned with a
+    DeprecationWarning and a UserWarning saying "deprecated", so both kinds are looked for."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        classifier = ClaimTypeClassifier.from_pretrained(checkpoint, quantize="int8", backend="onnxruntime")
+        sentences = classifier.label_article(" ".join(SENTENCES))
+    assert [s.text for s in sentences] == SENTENCES
+    deprecations = [
+        f"{w.category.__name__}: {w.message}"
+        for w in caught
+        if issubclass(w.category, DeprecationWarning | FutureWarning) or "deprecat" in str(w.message).lower()
+    ]
+    assert not deprecations
+
+
 def test_unwritable_checkpoint_caches_in_the_user_cache(checkpoint, tmp_path, monkeypatch):
     (checkpoint / "onnx").write_text("not a folder")  # so <checkpoint>/onnx cannot be created
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -66,6 +83,8 @@ def test_unwritable_checkpoint_caches_in_the_user_cache(checkpoint, tmp_path, mo
 def test_bad_backend_settings_are_clear_errors(checkpoint):
     with pytest.raises(ValueError, match="backend must be one of torch, onnxruntime"):
         ClaimTypeClassifier.from_pretrained(checkpoint, backend="tensorrt")
-    with pytest.raises(ValueError, match="backend onnxruntime supports quantize none or int8"):
+    with pytest.raises(ValueError, match="quantize must be one of none, int8"):
         ClaimTypeClassifier.from_pretrained(checkpoint, quantize="int8-half", backend="onnxruntime")
+    with pytest.raises(ValueError, match="backend onnxruntime supports quantize none or int8"):
+        onnx_backend.exported_model(checkpoint, "int4")
     assert not (checkpoint / "onnx").exists()

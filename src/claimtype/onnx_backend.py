@@ -1,8 +1,9 @@
 """ONNX Runtime inference for a claimtype checkpoint: exported once, cached beside the weights.
 
 Why a second backend: on a CPU, ONNX Runtime runs a BERT-style encoder with fused kernels (attention,
-skip + layer norm, bias + GELU) and, with int8 weights, integer attention projections that torch's
-dynamic quantization leaves in floating point; docs/benchmarks.md measures both backends side by side.
+skip + layer norm, bias + GELU), and it is the project's int8 path (``quantize="int8"``: dynamic int8,
+per-channel weights, integer attention projections included), a supported API where torch's own
+dynamic quantization is deprecated; docs/benchmarks.md measures both backends side by side.
 
 The export is cached as ``<checkpoint>/onnx/model-<quantize>-<fingerprint>.onnx``. The fingerprint
 covers the weights and the torch / ONNX Runtime versions, so a re-trained checkpoint or an upgrade
