@@ -58,7 +58,13 @@ $(SETFIT_STAMP): $(STAMP)
 benchmark: $(SETFIT_STAMP) ## baselines, labeller vs pipeline, our loop vs Trainer, memory -> docs/benchmarks.md
 	$(CLAIMTYPE) benchmark
 
-test: install
+# make test runs every test, the optional engines and trackers too: Ray, TensorBoard, MLflow.
+TEST_STAMP := $(VENV)/.test-extras-stamp
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e ".[dev,ray,tensorboard,mlflow]"
+	touch $@
+
+test: $(TEST_STAMP)
 	$(PY) -m pytest
 
 lint: install

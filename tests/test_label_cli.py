@@ -107,7 +107,10 @@ def test_onnxruntime_int8_backend_and_a_bad_backend(tiny_checkpoint, tmp_path):
     assert all(r["label"] in LABELS for r in written)
     assert list((checkpoint / "onnx").glob("model-int8-*.onnx"))
     bad = label(
-        f"model_dir={checkpoint}", f"input={article}", f"output={tmp_path / 'bad.jsonl'}", "inference.backend=tvm"
+        f"model_dir={checkpoint}",
+        f"input={article}",
+        f"output={tmp_path / 'bad.jsonl'}",
+        "inference.backend=tvm",
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: inference.backend must be one of torch, onnxruntime, got 'tvm'"

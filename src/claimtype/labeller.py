@@ -18,6 +18,10 @@ settings (model, quantize, backend, min_score, context, ...) equal those in ``<o
 then it cuts the files back to the last complete progress line (dropping whatever a kill left
 half-written) and skips the documents already done. A second run on the same output while one is
 writing stops at once: the lock is exclusive.
+
+Engines: ``label_documents`` labels in this process (``engine=local``); ``claimtype.ray_engine``
+spreads splitting and labelling over Ray actors (``engine=ray``). Both go through ``Ledger`` (ids
+seen, resume, skips, summary) and ``label_units`` (sentences to rows), so they write the same files.
 """
 
 from __future__ import annotations
@@ -33,12 +37,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from claimtype.context import neighbours
 from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
 from claimtype.text import split_sentences
@@ -54,6 +59,7 @@ MAX_DOC_CHARS = 1_000_000
 # so a line longer than this (real articles: under 10k) is skipped rather than stalling the run.
 MAX_LINE_CHARS = 100_000
 FLUSH_SENTENCES = 256  # label this many sentences (across documents) per model call
+ENGINES = ("local", "ray")  # engine=local: label_documents here; engine=ray: claimtype.ray_engine
 
 
 @dataclass
@@ -133,8 +139,10 @@ def _records(
         yield _document(doc_id, text, f"{source}:{where}", meta)
 
 
-def _jsonl_records(lines: Iterator[str | bytes], source: str) -> Iterator[tuple[str, object]]:
-    for number, line in enumerate(lines, 1):
+def _jsonl_records(
+    lines: Iterable[str | bytes], source: str, first_line: int = 1
+) -> Iterator[tuple[str, object]]:
+    for number, line in enumerate(lines, first_line):
         if isinstance(line, bytes):
             line = decode_text(line, f"{source}:{number}")
             if isinstance(line, Skipped):
@@ -164,13 +172,12 @@ def read_documents(
         return
     path = Path(input_path)
     if path.is_dir():
-        for file in sorted(p for p in path.glob(glob) if p.is_file()):
-            yield _text_file(file, file.relative_to(path).as_posix())
+        for file in list_files(path, glob):
+            yield read_text_file(file, file.relative_to(path).as_posix())
         return
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        with path.open("rb") as handle:  # decoded line by line: one bad line is one skipped record
-            yield from _records(_jsonl_records(handle, path.name), path.name, text_field)
+        yield from read_jsonl(path, text_field)
     elif suffix == ".json":
         try:
             records = json.loads(path.read_text(encoding="utf-8"))
@@ -189,7 +196,32 @@ def read_documents(
         rows = ((str(number), row) for number, row in enumerate(reader, 2))
         yield from _records(rows, path.name, text_field)
     else:
-        yield _text_file(path, path.name)
+        yield read_text_file(path, path.name)
+
+
+def list_files(directory: Path, glob: str) -> list[Path]:
+    """The files of an input directory that a run reads, in the order it reads them."""
+    return sorted(p for p in directory.glob(glob) if p.is_file())
+
+
+def read_jsonl(
+    path: Path, text_field: str = "text", start: int = 0, stop: int | None = None, first_line: int = 1
+) -> Iterator[Document | Skipped]:
+    """The records of a JSONL file, or of its lines that begin in bytes ``[start, stop)`` (``first_line``:
+    the number of the line at ``start``), so that parts of one file can be read apart."""
+    with path.open("rb") as handle:  # decoded line by line: one bad line is one skipped record
+        handle.seek(start)
+        yield from _records(
+            _jsonl_records(_lines_until(handle, start, stop), path.name, first_line), path.name, text_field
+        )
+
+
+def _lines_until(handle: io.BufferedReader, position: int, stop: int | None) -> Iterator[bytes]:
+    for line in handle:
+        if stop is not None and position >= stop:
+            return
+        position += len(line)
+        yield line
 
 
 def _csv_reader(handle: io.TextIOBase, path: Path, text_field: str) -> csv.DictReader:
@@ -199,7 +231,8 @@ def _csv_reader(handle: io.TextIOBase, path: Path, text_field: str) -> csv.DictR
     return reader
 
 
-def _text_file(path: Path, doc_id: str) -> Document | Skipped:
+def read_text_file(path: Path, doc_id: str) -> Document | Skipped:
+    """One ``.txt`` article as a document, or skipped with the reason."""
     data = path.read_bytes()
     if not data:
         return Skipped(doc_id, "empty file", doc_id)
@@ -233,7 +266,7 @@ def count_documents(input_path: str, glob: str = "**/*.txt") -> int | None:
         return None
     path = Path(input_path)
     if path.is_dir():
-        return sum(1 for p in path.glob(glob) if p.is_file())
+        return len(list_files(path, glob))
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         with path.open("rb") as handle:
@@ -532,21 +565,97 @@ class Summary:
         )
 
 
-def _units(document: Document, split: bool, dropped: list[str]) -> list[tuple[int, int, str]]:
+Unit = tuple[int, int, str]  # a sentence's start and end offsets in its document, and its text
+
+
+def document_units(document: Document, split: bool, dropped: list[str]) -> list[Unit]:
+    """What gets labelled: the document's sentences (boilerplate lines go to ``dropped``), or the
+    whole text as one sentence when not splitting."""
     if split:
         return [(s.start, s.end, s.text) for s in split_sentences(document.text, dropped=dropped)]
     return [(0, len(document.text), document.text)]
 
 
-def _screen(document: Document, seen: set[str], split: bool) -> Document | Skipped:
-    """Checks that need the run: an id already seen, or (when splitting) a line too long to split."""
-    if f"doc\t{document.doc_id}" in seen:
-        return Skipped(document.source, f"duplicate document id {document.doc_id!r}", document.doc_id)
+def unsplittable(document: Document, split: bool) -> Skipped | None:
+    """A document with a line too long for the sentence splitter (see MAX_LINE_CHARS), else None."""
+    if not split:
+        return None
     longest = max((len(line) for line in document.text.splitlines()), default=0)
-    if split and longest > MAX_LINE_CHARS:
+    if longest > MAX_LINE_CHARS:
         reason = f"line too long to split into sentences ({longest:,} > {MAX_LINE_CHARS:,} characters)"
         return Skipped(document.source, reason, document.doc_id)
-    return document
+    return None
+
+
+def label_units(
+    classifier, documents: list[tuple[Document, list[Unit]]], split: bool, min_score: float
+) -> list[list[dict]]:
+    """Each document's output rows, all their sentences labelled in one classifier call (when
+    splitting, a context model reads each sentence with its neighbours and its document's title)."""
+    texts = [text for _, units in documents for _, _, text in units]
+    previous: list[str] = []
+    following: list[str] = []
+    titles: list[str] = []
+    for document, units in documents:
+        before, after = neighbours([t for _, _, t in units]) if split else ([""] * len(units),) * 2
+        previous += before
+        following += after
+        titles += [str(document.meta.get("title") or "") if split else ""] * len(units)
+    predictions = iter(classifier.predict(texts, previous, titles, following) if texts else [])
+    return [
+        [
+            {**output_row(document.doc_id, index, unit, next(predictions), min_score), **document.meta}
+            for index, unit in enumerate(units)
+        ]
+        for document, units in documents
+    ]
+
+
+class Ledger:
+    """A run's bookkeeping, shared by every engine so that all write the same files: the ids seen
+    (a repeated one is a duplicate), what an earlier run finished, the skipped list, the summary.
+
+    Items must be admitted in input order; a document's rows may be written later, but in order too.
+    """
+
+    def __init__(self, output: Path, overwrite: bool, settings: dict, split: bool, min_score: float):
+        settings = {**settings, "split_sentences": split, "min_score": min_score}
+        self.writer = ResumableWriter(output, overwrite, settings)
+        self.summary = Summary()
+        self.seen: set[str] = set()
+
+    def done_ids(self) -> set[str]:
+        """Ids of the documents an earlier run finished: no need to split or label them again."""
+        return {key.split("\t", 1)[1] for key in self.writer.done if key.startswith("doc\t")}
+
+    def admit(self, item: Document | Skipped, screened: Skipped | None = None) -> str | None:
+        """The key to write a document's rows under, or None: done by an earlier run, or skipped
+        (recorded here). ``screened`` is the document's own skip (``unsplittable``), if any: a
+        repeated id is reported as a duplicate first, as it would be without the check."""
+        if isinstance(item, Document):
+            # Before the resume check: a resumed run must not take a repeated id for the done original.
+            item = (
+                Skipped(item.source, f"duplicate document id {item.doc_id!r}", item.doc_id)
+                if f"doc\t{item.doc_id}" in self.seen
+                else screened or item
+            )
+        key = f"{item.source}\t{item.doc_id}" if isinstance(item, Skipped) else f"doc\t{item.doc_id}"
+        self.seen.add(key)
+        if key in self.writer.done:
+            self.summary.already_done += 1
+            return None
+        if isinstance(item, Skipped):
+            log.warning("skipped %s: %s", item.source, item.reason)
+            self.writer.write_skip(key, item)
+            self.summary.skipped += 1
+            return None
+        return key
+
+    def write_rows(self, key: str, rows: list[dict]) -> None:
+        self.writer.write_document(key, rows)
+        self.summary.documents += 1
+        self.summary.sentences += len(rows)
+        self.summary.labels.update(row["label"] for row in rows)
 
 
 def label_documents(
@@ -566,54 +675,31 @@ def label_documents(
     ``split`` and ``min_score`` are always among them. ``total`` (documents) gives the progress bar
     its length and ETA.
     """
-    settings = {**(settings or {}), "split_sentences": split, "min_score": min_score}
-    writer = ResumableWriter(output, overwrite, settings)
-    summary = Summary()
-    pending: list[tuple[str, Document, list[tuple[int, int, str]]]] = []
-    seen: set[str] = set()
+    ledger = Ledger(output, overwrite, settings or {}, split, min_score)
+    summary = ledger.summary
+    pending: list[tuple[str, Document, list[Unit]]] = []
     started = time.perf_counter()
 
     def flush() -> None:
-        texts = [text for _, _, units in pending for _, _, text in units]
-        previous = []
-        for _, _, units in pending:
-            previous += ([""] + [t for _, _, t in units[:-1]]) if split else [""] * len(units)
-        predictions = iter(classifier.predict(texts, previous) if texts else [])
-        for key, document, units in pending:
-            rows = []
-            for index, unit in enumerate(units):
-                row = output_row(document.doc_id, index, unit, next(predictions), min_score)
-                row.update(document.meta)
-                rows.append(row)
-                summary.labels[row["label"]] += 1
-            writer.write_document(key, rows)
-            summary.documents += 1
-            summary.sentences += len(rows)
+        batch = [(document, units) for _, document, units in pending]
+        for (key, _, _), rows in zip(pending, label_units(classifier, batch, split, min_score), strict=True):
+            ledger.write_rows(key, rows)
         pending.clear()
 
     try:
         for item in tqdm(documents, desc="documents", unit="doc", total=total, disable=not progress):
-            # Screened before the resume check: a resumed run must not take a repeated id for the done original.
-            if isinstance(item, Document):
-                item = _screen(item, seen, split)
-            key = f"{item.source}\t{item.doc_id}" if isinstance(item, Skipped) else f"doc\t{item.doc_id}"
-            seen.add(key)
-            if key in writer.done:
-                summary.already_done += 1
-                continue
-            if isinstance(item, Skipped):
-                log.warning("skipped %s: %s", item.source, item.reason)
-                writer.write_skip(key, item)
-                summary.skipped += 1
+            screened = unsplittable(item, split) if isinstance(item, Document) else None
+            key = ledger.admit(item, screened)
+            if key is None:
                 continue
             dropped: list[str] = []
-            units = _units(item, split, dropped)
+            units = document_units(item, split, dropped)
             summary.boilerplate_dropped += len(dropped)
             pending.append((key, item, units))
             if sum(len(u) for _, _, u in pending) >= FLUSH_SENTENCES:
                 flush()
         flush()
     finally:
-        writer.close()
+        ledger.writer.close()
         summary.seconds = time.perf_counter() - started
     return summary

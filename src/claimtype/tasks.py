@@ -106,6 +106,12 @@ def label_task(cfg: DictConfig) -> None:
         raise ValueError(f"output_html must end in .html, got {cfg.output_html!r}")
     labeller.check_input(str(cfg.input), cfg.glob, cfg.text_field)
     labeller.check_paths(str(cfg.input), cfg.output, cfg.output_html)
+    if cfg.engine == "ray":
+        from claimtype.ray_engine import check_ray, label_with_ray
+
+        check_ray(cfg.ray)
+    # Loaded here with either engine: it checks the checkpoint (and makes an ONNX export once, before
+    # Ray actors would all race to make it) and tells its context mode.
     classifier = load_classifier(cfg.model_dir, cfg.inference)
     if classifier.context != "none" and not cfg.split_sentences:
         log.warning(
@@ -121,17 +127,22 @@ def label_task(cfg: DictConfig) -> None:
         "context": classifier.context,
         "text_field": cfg.text_field,
     }
-    documents = labeller.read_documents(str(cfg.input), cfg.glob, cfg.text_field)
-    summary = labeller.label_documents(
-        classifier,
-        documents,
-        output,
-        cfg.split_sentences,
-        cfg.min_score,
-        overwrite=cfg.overwrite,
-        settings=settings,
-        total=labeller.count_documents(str(cfg.input), cfg.glob),
-    )
+    total = labeller.count_documents(str(cfg.input), cfg.glob)
+    if cfg.engine == "ray":
+        del classifier  # each actor loads its own
+        summary = label_with_ray(cfg, settings, total)
+    else:
+        documents = labeller.read_documents(str(cfg.input), cfg.glob, cfg.text_field)
+        summary = labeller.label_documents(
+            classifier,
+            documents,
+            output,
+            cfg.split_sentences,
+            cfg.min_score,
+            overwrite=cfg.overwrite,
+            settings=settings,
+            total=total,
+        )
     if cfg.output_html:
         atomic_write_text(cfg.output_html, render_html(labeller.read_output_rows(output)))
         log.info("HTML view: %s", cfg.output_html)
@@ -153,27 +164,34 @@ def build_data_task(cfg: DictConfig) -> None:
 
 
 def benchmark_task(cfg: DictConfig) -> None:
-    """Run the benchmarks (configs/benchmark.yaml)."""
+    """Run the benchmarks (configs/benchmark.yaml) and print their headline figures."""
     from hydra import compose
 
-    from claimtype.benchmark import run_benchmark
+    from claimtype.benchmark.report import summary_lines
+    from claimtype.benchmark.run import run_benchmark
 
+    validate_config(cfg)
     command = shlex.join(["claimtype", "benchmark", *sys.argv[1:]])
     report = run_benchmark(cfg, compose(config_name="train"), command)
-    head = report["headline"]
-    print(
-        f"test macro-F1: fine-tuned {head['finetuned_macro_f1']:.4f} vs TF-IDF + LR "
-        f"{head['tfidf_macro_f1']:.4f} ({head['finetuned_minus_tfidf_points']:+.1f} points)"
-    )
-    for name, quantized in head["quantized"].items():
-        change = "loses" if quantized["loss_points"] >= 0 else "gains"
-        print(f"{name}: {change} {abs(quantized['loss_points']):.2f} macro-F1 points on test")
-    speedup = report["inference_speed"]["speedup"]
-    print("labeller vs pipeline: " + ", ".join(f"{ratio:.2f}x ({name})" for name, ratio in speedup.items()))
-    if report["training_speed"]:
-        print(f"our training loop vs Trainer: {report['training_speed']['ratio']:.2f}x sentences/s")
-    if report["memory"]:
-        print(
-            f"labeller peak RSS growth for {cfg.memory.factor}x the input: {report['memory']['growth_percent']:+.1f}%"
-        )
-    print(f"report: {cfg.output_dir}/benchmark.md" + (f", {cfg.docs_path}" if cfg.docs_path else ""))
+    print("\n".join(summary_lines(report)))
+    written = [f"{cfg.output_dir}/benchmark.md", cfg.docs_path, cfg.readme_path]
+    print("report: " + ", ".join(str(path) for path in written if path))
+
+
+def teacher_task(cfg: DictConfig) -> None:
+    """A teacher model's soft labels for the unlabelled sentences of train articles (configs/teacher.yaml)."""
+    from claimtype.modeling import checkpoint_fingerprint
+    from claimtype.teacher import make_teacher_labels
+
+    validate_config(cfg)
+    if cfg.run is None:
+        cfg.run = Path(cfg.model_dir).resolve().parent.name
+    classifier = load_classifier(cfg.model_dir, cfg.inference)
+    settings = {
+        "model_dir": str(Path(cfg.model_dir).resolve()),
+        "model_fingerprint": checkpoint_fingerprint(cfg.model_dir),
+        "quantize": cfg.inference.quantize,
+        "backend": cfg.inference.backend,
+        "context": classifier.context,
+    }
+    print(f"teacher rows: {make_teacher_labels(cfg, classifier, settings)}")

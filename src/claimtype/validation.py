@@ -22,29 +22,39 @@ NUMBERS: dict[str, tuple[type, float | None, float | None]] = {
     "trainer.max_grad_norm": (float, 0.0, None),
     "trainer.early_stopping_patience": (int, 1, None),
     "trainer.threads": (int, 0, None),
+    "trainer.distill_temperature": (float, 0.05, None),
     "model.max_length": (int, 8, None),
     "data.split.validation": (float, 0.0, 1.0),
     "data.split.test": (float, 0.0, 1.0),
     "data.split.seed": (int, None, None),
     "data.silver_weight": (float, 0.0, None),
+    "data.teacher_weight": (float, 0.0, None),
     "inference.batch_size": (int, 1, None),
     "inference.threads": (int, 0, None),
     "min_score": (float, 0.0, 1.0),
+    "ray.concurrency": (int, 1, None),
+    "ray.threads_per_actor": (int, 1, None),
+    "ray.shard_documents": (int, 1, None),
+    "ray.num_cpus": (int, 0, None),
+    "ray.object_store_mb": (int, 0, None),
     "n_errors": (int, 0, None),
 }
 
 
 def choices() -> dict[str, tuple[str, ...]]:
     """Settings with a fixed set of values, taken from the modules that implement them."""
+    from claimtype.context import CONTEXT_MODES
     from claimtype.data import SPLITS
     from claimtype.inference import BACKENDS, QUANTIZE_MODES
-    from claimtype.modeling import CONTEXT_MODES
+    from claimtype.labeller import ENGINES
 
     return {
         "data.context": CONTEXT_MODES,
         "trainer.class_weights": ("none", "balanced"),
+        "trainer.log_with": ("none", "tensorboard", "mlflow"),
         "inference.backend": BACKENDS,
         "inference.quantize": QUANTIZE_MODES,
+        "engine": ENGINES,
         "split": SPLITS,
     }
 
