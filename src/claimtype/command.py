@@ -51,6 +51,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "build_data_task",
         "build the train/validation/test DatasetDict, print the splits",
     ),
+    "data teacher": (
+        "teacher",
+        "teacher_task",
+        "a teacher model's soft labels for the unlabelled train sentences -> data/teacher/",
+    ),
     "benchmark": (
         "benchmark",
         "benchmark_task",

@@ -10,22 +10,26 @@ import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from datasets import ClassLabel, Dataset, DatasetDict, Features, Value, load_from_disk
+from datasets import ClassLabel, Dataset, DatasetDict, Features, Sequence, Value, load_from_disk
 from datasets.utils.tqdm import disable_progress_bars, enable_progress_bars
 
+from claimtype.context import context_parts, neighbours
 from claimtype.io import read_jsonl
 from claimtype.labels import LABEL2ID, LABELS, check_label
 from claimtype.text import split_sentences
 
 SILVER_ANNOTATOR = "rules"
+TEACHER_PREFIX = "teacher-"  # annotator of a teacher model's soft labels: teacher-<run>
 
 log = logging.getLogger(__name__)
 
 
 def sentence_rows(article: dict) -> list[dict]:
-    """Every sentence of an article as a row with provenance and its previous sentence."""
-    rows, previous = [], ""
-    for sentence in split_sentences(article["text"]):
+    """Every sentence of an article as a row with provenance, its neighbours and the article's title."""
+    sentences = split_sentences(article["text"])
+    previous, following = neighbours([s.text for s in sentences])
+    rows = []
+    for sentence, prev_text, next_text in zip(sentences, previous, following, strict=True):
         rows.append(
             {
                 "sentence_id": f"{article['doc_id']}:{sentence.index}",
@@ -36,10 +40,11 @@ def sentence_rows(article: dict) -> list[dict]:
                 "start": sentence.start,
                 "end": sentence.end,
                 "text": sentence.text,
-                "prev_text": previous,
+                "prev_text": prev_text,
+                "next_text": next_text,
+                "title": article.get("title") or "",
             }
         )
-        previous = sentence.text
     return rows
 
 
@@ -60,17 +65,31 @@ GOLD_FIELDS = (
 )
 
 
-def load_annotations(path: Path | str, silver: bool = False) -> list[dict]:
-    """Read gold (or silver) rows, checking that every row has the fields and a known label."""
+def annotation_kind(annotator: str) -> str:
+    """gold (a person or annotator agent), silver (the cue rules) or teacher (a model's soft labels)."""
+    if annotator == SILVER_ANNOTATOR:
+        return "silver"
+    return "teacher" if annotator.startswith(TEACHER_PREFIX) else "gold"
+
+
+def load_annotations(path: Path | str, kind: str = "gold") -> list[dict]:
+    """Read gold, silver or teacher rows, checking that every row has the fields, a known label and
+    the file's kind: a gold file never holds a rule's or a model's label, and the other way round.
+    Teacher rows also carry ``probs``, the teacher's probability of each label (LABELS order)."""
     rows = []
     for row in read_jsonl(path):
         missing = [f for f in GOLD_FIELDS if f not in row]
         if missing:
             raise ValueError(f"{path}: row {row.get('sentence_id', '?')} lacks {', '.join(missing)}")
         check_label(row["label"])
-        if silver != (row["annotator"] == SILVER_ANNOTATOR):
-            kind = "silver" if silver else "gold"
+        if annotation_kind(row["annotator"]) != kind:
             raise ValueError(f"{path}: {kind} file holds a row annotated by {row['annotator']!r}")
+        if kind == "teacher":
+            probs = row.get("probs")
+            if not isinstance(probs, list) or len(probs) != len(LABELS) or abs(sum(probs) - 1) > 1e-3:
+                raise ValueError(
+                    f"{path}: teacher row {row['sentence_id']} needs probs: {len(LABELS)} summing to 1"
+                )
         rows.append(row)
     return rows
 
@@ -139,6 +158,34 @@ def assign_splits(
     return assignment
 
 
+ARTICLE_PARTS = {"next", "title"}  # context parts that older annotation files lack
+
+
+def with_article_context(rows: list[dict], articles_path: Path | str | None) -> list[dict]:
+    """Rows with ``next_text`` and ``title`` from their raw articles (split as the annotators saw
+    them, so a sentence's neighbours are the splitter's); rows that have both are kept as they are."""
+    docs = {r["doc_id"] for r in rows if "next_text" not in r or "title" not in r}
+    if not docs:
+        return rows
+    if not articles_path or not Path(articles_path).is_file():
+        raise FileNotFoundError(
+            f"a context with next/title needs the raw articles (data.articles_path): {articles_path}"
+        )
+    found: dict[str, dict] = {}
+    for article in read_jsonl(articles_path):
+        if article["doc_id"] in docs:
+            found.update((r["sentence_id"], r) for r in sentence_rows(article))
+    missing = [r["sentence_id"] for r in rows if r["doc_id"] in docs and r["sentence_id"] not in found]
+    if missing:
+        raise ValueError(f"{len(missing)} annotated sentences are not in {articles_path}, e.g. {missing[0]}")
+    return [
+        {**r, "next_text": found[r["sentence_id"]]["next_text"], "title": found[r["sentence_id"]]["title"]}
+        if r["doc_id"] in docs
+        else r
+        for r in rows
+    ]
+
+
 # --- the DatasetDict -------------------------------------------------------------------------------
 
 
@@ -160,22 +207,31 @@ def _features() -> Features:
             "corpus": Value("string"),
             "text": Value("string"),
             "prev_text": Value("string"),
+            "next_text": Value("string"),
+            "title": Value("string"),
             "label": ClassLabel(names=list(LABELS)),
             "weight": Value("float32"),
+            "soft": Sequence(Value("float32"), length=len(LABELS)),
             "annotator": Value("string"),
         }
     )
 
 
 def _to_columns(rows: list[dict], weight: float) -> dict[str, list]:
+    """Rows as dataset columns. ``soft``: a teacher's probabilities, all zero for a hard (gold or
+    silver) label; ``next_text`` and ``title`` are empty where an annotation file does not have them."""
+    no_soft = [0.0] * len(LABELS)
     return {
         "sentence_id": [r["sentence_id"] for r in rows],
         "doc_id": [r["doc_id"] for r in rows],
         "corpus": [r["corpus"] for r in rows],
         "text": [r["text"] for r in rows],
         "prev_text": [r["prev_text"] for r in rows],
+        "next_text": [r.get("next_text") or "" for r in rows],
+        "title": [r.get("title") or "" for r in rows],
         "label": [LABEL2ID[r["label"]] for r in rows],
         "weight": [weight] * len(rows),
+        "soft": [r.get("probs", no_soft) for r in rows],
         "annotator": [r["annotator"] for r in rows],
     }
 
@@ -190,20 +246,27 @@ def build_dataset(
     silver_path: Path | str | None = None,
     silver_weight: float = 1.0,
     silver_max_rows: int | None = None,
+    teacher_path: Path | str | None = None,
+    teacher_weight: float = 1.0,
+    teacher_max_rows: int | None = None,
+    context: str = "none",
+    articles_path: Path | str | None = None,
 ) -> DatasetDict:
     """Build (or load the cached) train/validation/test DatasetDict, split by article.
 
     Validation and test hold complete articles only; ``test_cue`` the listed cue-drawn articles
     (``test_cue_path``). Train holds no sentence whose text is also in a held-out split (repeated
-    wire copy). Silver rows join *train* only, and only from articles that are in no other split, so
-    evaluation stays gold-only and leak-free. The cache key covers input bytes and settings, so a
+    wire copy). Silver rows and a teacher's soft labels join *train* only, and only from articles
+    that are in no other split and sentences whose text is in none, so evaluation stays gold-only and
+    leak-free. A ``context`` reading the next sentence or the title fills those from the raw
+    articles (``articles_path``) for rows whose annotation file lacks them. The cache key covers input bytes and settings, so a
     change to any annotation file or option rebuilds the dataset.
     """
     gold_path = Path(gold_path)
     if test_cue_path and not Path(test_cue_path).is_file():  # e.g. a gold file of one's own, outside the repo
         log.warning("no test_cue article list at %s: the test_cue split is left empty", test_cue_path)
         test_cue_path = None
-    inputs = [gold_path] + [Path(p) for p in (test_cue_path, silver_path) if p]
+    inputs = [gold_path] + [Path(p) for p in (test_cue_path, silver_path, teacher_path) if p]
     for path in inputs:
         if not path.is_file():
             raise FileNotFoundError(f"annotation file not found: {path}")
@@ -213,12 +276,21 @@ def build_dataset(
         "seed": seed,
         "silver_weight": silver_weight,
         "silver_max_rows": silver_max_rows,
+        "teacher_weight": teacher_weight,
+        "teacher_max_rows": teacher_max_rows,
+        "article_context": sorted(ARTICLE_PARTS & set(context_parts(context))),
     }
     cache_dir = Path(processed_dir) / _fingerprint(inputs, settings)
     if (cache_dir / "dataset_dict.json").is_file():
         return load_from_disk(str(cache_dir))
 
     gold = load_annotations(gold_path)
+    if settings["article_context"]:
+        if not articles_path or not Path(articles_path).is_file():
+            raise FileNotFoundError(
+                f"data.context={context} needs the raw articles: not found at {articles_path}"
+            )
+        gold = with_article_context(gold, articles_path)
     test_cue = read_doc_list(test_cue_path) if test_cue_path else set()
     assignment = assign_splits(gold, validation, test, seed, test_cue)
     by_split = {s: [r for r in gold if assignment[r["doc_id"]] == s] for s in SPLITS}
@@ -232,24 +304,31 @@ def build_dataset(
             len(by_split["train"]) - len(unseen),
         )
     by_split["train"] = unseen
-    if silver_path:
-        held_out = {d for d, s in assignment.items() if s != "train"}
-        gold_ids = {r["sentence_id"] for r in gold}
-        silver = [
+    held_out = {d for d, s in assignment.items() if s != "train"}
+    gold_ids = {r["sentence_id"] for r in gold}
+
+    def train_only(path: Path | str | None, kind: str, max_rows: int | None) -> list[dict]:
+        """Extra rows for train: none from a held-out article, a gold sentence or a held-out text."""
+        if not path:
+            return []
+        rows = [
             r
-            for r in load_annotations(silver_path, silver=True)
+            for r in load_annotations(path, kind)
             if r["doc_id"] not in held_out
             and r["sentence_id"] not in gold_ids
             and r["text"] not in held_out_texts
         ]
-        if silver_max_rows is not None and len(silver) > silver_max_rows:  # a seeded sample, in file order
-            keep = set(random.Random(seed).sample(range(len(silver)), silver_max_rows))
-            silver = [r for i, r in enumerate(silver) if i in keep]
-    else:
-        silver = []
+        if max_rows is not None and len(rows) > max_rows:  # a seeded sample, in file order
+            keep = set(random.Random(seed).sample(range(len(rows)), max_rows))
+            rows = [r for i, r in enumerate(rows) if i in keep]
+        return rows
+
+    silver = train_only(silver_path, "silver", silver_max_rows)
+    teacher = train_only(teacher_path, "teacher", teacher_max_rows)
     columns = {s: _to_columns(by_split[s], 1.0) for s in SPLITS}
-    for key, values in _to_columns(silver, silver_weight).items():
-        columns["train"][key].extend(values)
+    for extra, weight in ((silver, silver_weight), (teacher, teacher_weight)):
+        for key, values in _to_columns(extra, weight).items():
+            columns["train"][key].extend(values)
     # A split with no article (a small gold file without cue-drawn test articles) is left out.
     dataset = DatasetDict(
         {s: Dataset.from_dict(columns[s], features=_features()) for s in SPLITS if columns[s]["sentence_id"]}
@@ -277,4 +356,9 @@ def build_dataset_from_config(data_cfg) -> DatasetDict:
         silver_path=data_cfg.silver_path if data_cfg.use_silver else None,
         silver_weight=data_cfg.silver_weight,
         silver_max_rows=data_cfg.silver_max_rows,
+        teacher_path=data_cfg.teacher_path if data_cfg.use_teacher else None,
+        teacher_weight=data_cfg.teacher_weight,
+        teacher_max_rows=data_cfg.teacher_max_rows,
+        context=data_cfg.context,
+        articles_path=data_cfg.articles_path,
     )

@@ -275,7 +275,12 @@ def evaluate(
     """Predict ``rows`` (dataset rows with text, prev_text, label id), write the report, return metrics."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    probs = classifier.predict_proba([r["text"] for r in rows], [r["prev_text"] for r in rows]).numpy()
+    probs = classifier.predict_proba(
+        [r["text"] for r in rows],
+        [r["prev_text"] for r in rows],
+        [r.get("title", "") for r in rows],
+        [r.get("next_text", "") for r in rows],
+    ).numpy()
     gold = np.array([r["label"] for r in rows])
     predicted = probs.argmax(1)
     metrics = {

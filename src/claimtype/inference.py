@@ -4,23 +4,19 @@ Speed levers (docs/benchmarks.md measures them against ``transformers.pipeline``
 per chunk of sentences, batches sorted by token count (each pads only to its own longest sentence) and
 capped in tokens on a CPU (activations stay in cache), arrays padded directly without per-sentence
 Python objects, ``torch.inference_mode``, the last encoder layer computed at [CLS] only (exact; see
-claimtype.cls_only), optional dynamic int8 quantization of the encoder's Linear layers, and optionally
-ONNX Runtime (``backend="onnxruntime"``, see claimtype.onnx_backend).
+claimtype.cls_only), and optionally ONNX Runtime (``backend="onnxruntime"``, see claimtype.onnx_backend).
 
-``quantize="int8"`` quantizes the Linear layers of every encoder layer, with per-channel int8 weights
-and (on CPUs with VNNI) 8-bit activations, both more accurate than torch's defaults. Errors made in the
-early layers grow through every later one, so a checkpoint that loses too much macro-F1 with it can use
-``quantize="int8-half"`` (torch backend): the second half of the encoder only, slower but closer to
-fp32. The pooler and classification head (one vector per sentence, no measurable time) stay fp32;
-docs/benchmarks.md measures the speed and the macro-F1 of each mode and backend.
+``quantize="int8"`` (dynamic int8, per-channel weights, every encoder layer) runs on ONNX Runtime
+only, the fastest supported int8 we measured on a CPU: torch's own dynamic quantization (``torch.ao``)
+is deprecated, torchao's int8 has no fast CPU kernel without ``torch.compile`` (several times slower
+than fp32), and OpenVINO with int8 weights was no faster than fp32 and lost 0.9 macro-F1 points.
+``backend="torch", quantize="int8"`` is refused with one clear line rather than switching backends.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,56 +24,18 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from claimtype.cls_only import ClsOnlyLastLayer, supports_cls_only
+from claimtype.context import CONTEXT_FORMAT, neighbours
 from claimtype.errors import error_line
 from claimtype.labels import LABELS
 from claimtype.modeling import encode, read_metadata
+from claimtype.onnx_backend import ONNX_QUANTIZE_MODES, onnx_forward
 from claimtype.text import split_sentences
 
-QUANTIZE_MODES = ("none", "int8", "int8-half")
 BACKENDS = ("torch", "onnxruntime")
+QUANTIZE_MODES = ONNX_QUANTIZE_MODES  # int8 runs on ONNX Runtime only (module docstring)
 # Sentences tokenised and length-sorted together: enough for near-perfect sorting, bounded memory.
 CHUNK_SENTENCES = 8192
 CPU_BATCH_TOKENS = 1024
-
-
-_LAYER_INDEX = re.compile(r"\.layers?\.(\d+)\.")
-
-
-@lru_cache(maxsize=1)
-def _cpu_has_vnni() -> bool:
-    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
-    return bool(re.search(r"\b(avx512_vnni|avx_vnni)\b", flags))
-
-
-class _DynamicInt8Linear(torch.ao.nn.quantized.dynamic.Linear):
-    """torch's dynamic int8 Linear, with 8-bit rather than 7-bit activations on CPUs with VNNI.
-
-    torch always quantizes activations to 7 bits (``reduce_range``) because the int16 sums of CPUs
-    without VNNI can overflow with 8; VNNI has no such sums, and the 8th bit halves the rounding error.
-    """
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        packed = self._packed_params._packed_params
-        reduce_range = not _cpu_has_vnni()
-        return torch.ops.quantized.linear_dynamic(x, packed, reduce_range=reduce_range).to(x.dtype)
-
-
-def quantize_encoder(model: torch.nn.Module, first_layer: int) -> torch.nn.Module:
-    """Dynamic int8 (per-channel weights) for the Linear layers of encoder layers ``first_layer`` on."""
-    names = {
-        name
-        for name, module in model.named_modules()
-        if isinstance(module, torch.nn.Linear)
-        and (match := _LAYER_INDEX.search(name))
-        and int(match.group(1)) >= first_layer
-    }
-    if not names:
-        raise ValueError("quantize: found no encoder layers (modules named like '.layer.<n>.') to quantize")
-    qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
-    mapping = {torch.nn.Linear: _DynamicInt8Linear}
-    return torch.ao.quantization.quantize_dynamic(
-        model, dict.fromkeys(names, qconfig), mapping=mapping, inplace=True
-    )
 
 
 def _torch_forward(model: torch.nn.Module, device: torch.device):
@@ -131,10 +89,12 @@ class ClaimTypeClassifier:
         batch_size: int = 64,
         temperature: float = 1.0,
         device: str | torch.device = "cpu",
+        context_format: int = CONTEXT_FORMAT,
     ):
         self.forward = forward
         self.tokenizer = tokenizer
         self.context = context
+        self.context_format = context_format
         self.max_length = max_length
         self.batch_size = batch_size
         self.temperature = temperature
@@ -151,14 +111,16 @@ class ClaimTypeClassifier:
     ) -> ClaimTypeClassifier:
         """Load a claimtype checkpoint.
 
-        ``quantize`` "int8" or "int8-half" applies dynamic int8 (CPU). ``backend="onnxruntime"`` runs
-        the checkpoint's ONNX export (made once and cached, quantize "none" or "int8") on the CPU.
+        ``backend="onnxruntime"`` runs the checkpoint's ONNX export (made once and cached) on the CPU,
+        in fp32 or, with ``quantize="int8"``, dynamic int8; the torch backend runs fp32 only.
         """
         quantize = quantize or "none"
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if quantize not in QUANTIZE_MODES:
             raise ValueError(f"quantize must be one of {', '.join(QUANTIZE_MODES)}, got {quantize!r}")
+        if backend == "torch" and quantize != "none":
+            raise ValueError(f"quantize={quantize} runs on ONNX Runtime: set backend=onnxruntime")
         metadata = read_metadata(path)  # whole checkpoint, our label set: one clear line if not
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)
@@ -167,20 +129,15 @@ class ClaimTypeClassifier:
         except Exception as error:  # truncated weights, broken tokenizer files: transformers' first line
             raise ValueError(f"{path} is not a loadable checkpoint: {error_line(error)}") from None
         if backend == "onnxruntime":
-            from claimtype.onnx_backend import onnx_forward
-
             forward, device = onnx_forward(path, quantize), "cpu"
         else:
-            if quantize != "none":
-                first_layer = model.config.num_hidden_layers // 2 if quantize == "int8-half" else 0
-                model = quantize_encoder(model.cpu(), first_layer)
-                device = "cpu"
             device = device or ("cuda" if torch.cuda.is_available() else "cpu")
             forward = _torch_forward(model.to(device), torch.device(device))
         return cls(
             forward,
             tokenizer,
             context=metadata.get("context", "none"),
+            context_format=metadata.get("context_format", 1),  # checkpoints before format 2 had none
             max_length=metadata.get("max_length", 128),
             batch_size=batch_size,
             temperature=metadata.get("temperature", 1.0),
@@ -188,17 +145,39 @@ class ClaimTypeClassifier:
         )
 
     @torch.inference_mode()
-    def predict_proba(self, sentences: Sequence[str], previous: Sequence[str] | None = None) -> torch.Tensor:
-        """Label probabilities, shape (n, 4), in input order."""
+    def predict_proba(
+        self,
+        sentences: Sequence[str],
+        previous: Sequence[str] | None = None,
+        titles: Sequence[str] | None = None,
+        following: Sequence[str] | None = None,
+    ) -> torch.Tensor:
+        """Label probabilities, shape (n, 4), in input order. ``previous``, ``titles`` and ``following``
+        (each sentence's neighbours and its article's title) are read by context models only."""
         probs = torch.empty(len(sentences), len(LABELS))
         for start in range(0, len(sentences), CHUNK_SENTENCES):
-            stop = start + CHUNK_SENTENCES
-            chunk_previous = list(previous[start:stop]) if previous is not None else None
-            probs[start:stop] = self._predict_chunk(list(sentences[start:stop]), chunk_previous)
+            window = slice(start, start + CHUNK_SENTENCES)
+            context = [list(c[window]) if c is not None else None for c in (previous, titles, following)]
+            probs[window] = self._predict_chunk(list(sentences[window]), *context)
         return probs
 
-    def _predict_chunk(self, texts: list[str], previous: list[str] | None) -> torch.Tensor:
-        encoded = encode(self.tokenizer, texts, previous, self.context, self.max_length)
+    def _predict_chunk(
+        self,
+        texts: list[str],
+        previous: list[str] | None,
+        titles: list[str] | None,
+        following: list[str] | None,
+    ) -> torch.Tensor:
+        encoded = encode(
+            self.tokenizer,
+            texts,
+            previous,
+            self.context,
+            self.max_length,
+            titles=titles,
+            following=following,
+            context_format=self.context_format,
+        )
         lengths = [len(ids) for ids in encoded["input_ids"]]
         probs = torch.empty(len(texts), len(LABELS))
         for idx in self._batches(lengths):
@@ -241,9 +220,15 @@ class ClaimTypeClassifier:
             batch[key] = array
         return batch
 
-    def predict(self, sentences: Sequence[str], previous: Sequence[str] | None = None) -> list[Prediction]:
-        """One Prediction per sentence. ``previous`` (the sentence before each) is used by context models."""
-        probs = self.predict_proba(sentences, previous)
+    def predict(
+        self,
+        sentences: Sequence[str],
+        previous: Sequence[str] | None = None,
+        titles: Sequence[str] | None = None,
+        following: Sequence[str] | None = None,
+    ) -> list[Prediction]:
+        """One Prediction per sentence; the context columns as in ``predict_proba``."""
+        probs = self.predict_proba(sentences, previous, titles, following)
         best = probs.argmax(-1).tolist()
         rows = probs.tolist()
         return [
@@ -251,11 +236,12 @@ class ClaimTypeClassifier:
             for b, row in zip(best, rows, strict=True)
         ]
 
-    def label_article(self, text: str) -> list[LabelledSentence]:
+    def label_article(self, text: str, title: str = "") -> list[LabelledSentence]:
         """Split an article into sentences and label each, with character offsets into ``text``."""
         sentences = split_sentences(text)
         texts = [s.text for s in sentences]
-        predictions = self.predict(texts, [""] + texts[:-1])
+        previous, following = neighbours(texts)
+        predictions = self.predict(texts, previous, [title] * len(texts), following)
         return [
             LabelledSentence(s.index, s.start, s.end, s.text, p)
             for s, p in zip(sentences, predictions, strict=True)

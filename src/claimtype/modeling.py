@@ -12,10 +12,10 @@ from typing import Any
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerBase
 
 from claimtype.base_models import packaged_model_path
+from claimtype.context import CONTEXT_FORMAT, context_texts
 from claimtype.errors import error_line
 from claimtype.labels import ID2LABEL, LABEL2ID, LABELS
 
-CONTEXT_MODES = ("none", "previous")
 METADATA_FILE = "claimtype.json"
 
 
@@ -61,28 +61,29 @@ def load_model_for_training(name_or_path: str):
     )
 
 
-def check_context(context: str) -> str:
-    if context not in CONTEXT_MODES:
-        raise ValueError(f"data.context must be one of {', '.join(CONTEXT_MODES)}, got {context!r}")
-    return context
-
-
 def encode(
     tokenizer: PreTrainedTokenizerBase,
     texts: list[str],
     previous: list[str] | None,
     context: str,
     max_length: int,
+    titles: list[str] | None = None,
+    following: list[str] | None = None,
+    context_format: int = CONTEXT_FORMAT,
 ) -> dict[str, list]:
     """Tokenise sentences without padding (the collator pads per batch).
 
-    With ``context=previous`` the input is the pair (previous sentence, sentence); the previous
-    sentence and the sentence are trimmed longest first, so a long previous sentence gives way.
+    A context model reads the pair (sentence, context), the context built by claimtype.context;
+    truncation trims the longer segment first, so a long context gives way. Checkpoints of context
+    format 1 (mode ``previous``) read (previous sentence, sentence).
     """
-    if check_context(context) == "previous":
+    contexts = context_texts(context, len(texts), titles, previous, following)
+    if contexts is None:
+        return tokenizer(texts, truncation=True, max_length=max_length)
+    if context_format == 1:
         previous = previous if previous is not None else [""] * len(texts)
         return tokenizer(previous, texts, truncation="longest_first", max_length=max_length)
-    return tokenizer(texts, truncation=True, max_length=max_length)
+    return tokenizer(texts, contexts, truncation="longest_first", max_length=max_length)
 
 
 def save_checkpoint(model, tokenizer, directory: Path, metadata: dict[str, Any]) -> None:

@@ -48,10 +48,12 @@ from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase, get_scheduler
 
 from claimtype.calibration import fit_temperature
+from claimtype.context import CONTEXT_FORMAT
 from claimtype.data import build_dataset_from_config
 from claimtype.evaluation import expected_calibration_error
 from claimtype.io import atomic_write_text, recover_swap
 from claimtype.labels import LABELS
+from claimtype.losses import example_losses
 from claimtype.model_card import label_counts, write_model_card
 from claimtype.modeling import (
     METADATA_FILE,
@@ -107,12 +109,21 @@ class LengthGroupedBatches(Sampler[list[int]]):
 def tokenize_splits(
     dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, context: str, max_length: int
 ) -> DatasetDict:
-    """Tokenise every split once; keep labels and per-example weights, drop the text columns."""
+    """Tokenise every split once (with the article context the mode reads); keep labels, per-example
+    weights and teacher distributions, drop the text columns."""
 
     def tokenize(batch: dict) -> dict:
-        return encode(tokenizer, batch["text"], batch["prev_text"], context, max_length)
+        return encode(
+            tokenizer,
+            batch["text"],
+            batch["prev_text"],
+            context,
+            max_length,
+            titles=batch["title"],
+            following=batch["next_text"],
+        )
 
-    keep = {"label", "weight"}
+    keep = {"label", "weight", "soft"}
     return dataset.map(
         tokenize,
         batched=True,
@@ -269,6 +280,7 @@ def predict_logits(
     for batch in loader:
         labels = batch.pop("labels")
         batch.pop("weight", None)
+        batch.pop("soft", None)
         logits = model(**batch).logits
         logits, labels = accelerator.gather_for_metrics((logits, labels))
         all_logits.append(logits.float().cpu().numpy())
@@ -318,10 +330,10 @@ def train_one_epoch(run: Run, epoch: int, trainer_cfg: DictConfig) -> tuple[floa
     )
     for batch in bar:
         with accelerator.accumulate(model):
-            labels, example_weight = batch.pop("labels"), batch.pop("weight")
+            labels, example_weight, soft = batch.pop("labels"), batch.pop("weight"), batch.pop("soft", None)
             logits = model(**batch).logits
-            per_example = torch.nn.functional.cross_entropy(
-                logits, labels, weight=run.loss_weights, reduction="none"
+            per_example = example_losses(
+                logits, labels, run.loss_weights, soft, trainer_cfg.distill_temperature
             )
             loss = (per_example * example_weight).sum() / example_weight.sum()
             accelerator.backward(loss)
@@ -465,6 +477,7 @@ class Checkpoints:
             if record["best"]:
                 metadata = {
                     "context": self.context,
+                    "context_format": CONTEXT_FORMAT,
                     "max_length": self.max_length,
                     "epoch": record["epoch"],
                     "val_macro_f1": record["val_macro_f1"],

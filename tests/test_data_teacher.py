@@ -1,0 +1,64 @@
+"""A teacher's soft labels in the dataset: train only, never from a held-out article or text."""
+
+import json
+
+import pytest
+
+from claimtype.data import build_dataset, load_annotations
+from claimtype.labels import LABELS
+
+PROBS = [0.1, 0.2, 0.3, 0.4]
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _teacher_rows(gold: list[dict]) -> list[dict]:
+    """One teacher row per gold article and one per gold text: some must be filtered out."""
+    rows = []
+    for i, row in enumerate(gold):
+        rows.append(
+            {
+                **row,
+                "sentence_id": f"{row['doc_id']}:t{i}",
+                "text": f"unlabelled sentence {i}" if i % 2 else row["text"],
+                "label": LABELS[3],
+                "probs": PROBS,
+                "annotator": "teacher-run1",
+            }
+        )
+    return rows
+
+
+def test_teacher_rows_join_train_only_with_their_probabilities(small_gold, tmp_path):
+    gold = [json.loads(line) for line in small_gold.read_text().splitlines()]
+    teacher_path = _write(tmp_path / "teacher.jsonl", _teacher_rows(gold))
+    dataset = build_dataset(
+        small_gold, tmp_path / "p", seed=13, teacher_path=teacher_path, teacher_weight=0.5
+    )
+    held_out_docs = {d for split in dataset if split != "train" for d in dataset[split]["doc_id"]}
+    held_out_texts = {t for split in dataset if split != "train" for t in dataset[split]["text"]}
+    teacher = [r for r in dataset["train"] if r["annotator"] == "teacher-run1"]
+    assert teacher, "teacher rows of train articles are used"
+    assert not {r["doc_id"] for r in teacher} & held_out_docs
+    assert not {r["text"] for r in teacher} & held_out_texts
+    assert all(r["weight"] == 0.5 and r["soft"] == pytest.approx(PROBS) for r in teacher)
+    for split in dataset:
+        if split != "train":
+            assert not any(a.startswith("teacher-") for a in dataset[split]["annotator"])
+            assert all(sum(soft) == 0 for soft in dataset[split]["soft"])  # hard gold labels only
+    gold_train = [r for r in dataset["train"] if not r["annotator"].startswith("teacher-")]
+    assert all(sum(r["soft"]) == 0 for r in gold_train)
+
+
+def test_teacher_and_gold_files_refuse_each_others_rows(small_gold, tmp_path):
+    gold = [json.loads(line) for line in small_gold.read_text().splitlines()]
+    teacher = _teacher_rows(gold[:2])
+    with pytest.raises(ValueError, match="gold file holds a row annotated by 'teacher-run1'"):
+        load_annotations(_write(tmp_path / "g.jsonl", [*gold[:2], teacher[0]]))
+    with pytest.raises(ValueError, match="teacher file holds a row annotated by"):
+        load_annotations(_write(tmp_path / "t.jsonl", [gold[0]]), "teacher")
+    with pytest.raises(ValueError, match="needs probs"):
+        load_annotations(_write(tmp_path / "t2.jsonl", [{**teacher[0], "probs": [1.0, 0.5]}]), "teacher")
