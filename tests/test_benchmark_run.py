@@ -13,7 +13,7 @@ from claimtype.benchmark.run import check_settings
         ("speed.repeats=0", "speed.repeats must be at least 1"),
         ("memory.factor=1", "memory.factor must be at least 2"),
         ("end_to_end.articles=many", "end_to_end.articles must be a whole number"),
-        ("ray.concurrency=[1,0]", "ray.concurrency must be at least 1"),
+        ("ray.actors=[1,0]", "ray.actors must be at least 1"),
         ("targets.split_125k_seconds=fast", "targets.split_125k_seconds must be a number"),
         ("speed.quantize=[int3]", "speed.quantize: unknown int3"),
     ],

@@ -88,8 +88,8 @@ def check_settings(cfg: DictConfig) -> tuple[Targets, list[Variant]]:
     the labeller variants to compare."""
     for key, (kind, low) in SETTINGS.items():
         check_number(key, OmegaConf.select(cfg, key), kind, low, None)
-    for n in cfg.ray.concurrency:
-        check_number("ray.concurrency", n, int, 1, None)
+    for n in cfg.ray.actors:
+        check_number("ray.actors", n, int, 1, None)
     for key, value in cfg.targets.items():
         check_number(f"targets.{key}", value, float, None, None)
     variants = variants_to_compare(cfg.speed.backends, cfg.speed.quantize)
@@ -186,14 +186,14 @@ def scale_out(
         log.info("end to end: %.2fx pipeline, %.2fx predict()", end_to_end.vs_pipeline, end_to_end.vs_predict)
     engines = None
     if cfg.ray.enabled:
-        log.info("engines: local vs ray with %s actors", list(cfg.ray.concurrency))
+        log.info("engines: local vs ray with %s actors", list(cfg.ray.actors))
         engines = compare_engines(
             model_dir,
             archive,
             workdir / "engines",
             Path(cfg.paths.root_dir),
             cfg.inference,
-            list(cfg.ray.concurrency),
+            list(cfg.ray.actors),
             cfg.ray.repeats,
         )
     return end_to_end, split, engines
