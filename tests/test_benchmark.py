@@ -88,7 +88,7 @@ def tiny_run(tiny_base, tiny_checkpoint, small_gold, tmp_path_factory):
         "memory.factor=3",
         "end_to_end.articles=2",
         "end_to_end.repeats=1",
-        "split.repeats=1",
+        "split_time.repeats=1",
         "ray.repeats=2",
     ]
     threads = torch.get_num_threads()  # the run sets inference.threads for the whole process

@@ -7,6 +7,8 @@ import pytest
 from conftest import CONFIGS, compose_config
 from omegaconf import OmegaConf
 
+from claimtype.validation import validate_config
+
 TOP_LEVEL = sorted(p.stem for p in CONFIGS.glob("*.yaml"))
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
 GROUP_OPTIONS = sorted(
@@ -25,6 +27,7 @@ def test_top_level_config_composes_and_resolves(name):
     cfg = compose_config(name, [RUN_DIR, *REQUIRED.get(name, [])])
     resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     assert resolved["paths"]["data_dir"].endswith("data")
+    validate_config(cfg)  # the one validator's keys mean the same thing in every config
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)

@@ -78,7 +78,7 @@ SETTINGS: dict[str, tuple[type, int]] = {
     "memory.factor": (int, 2),
     "end_to_end.articles": (int, 1),
     "end_to_end.repeats": (int, 1),
-    "split.repeats": (int, 1),
+    "split_time.repeats": (int, 1),
     "ray.repeats": (int, 1),
 }
 
@@ -151,14 +151,14 @@ def scale_out(
     cfg: DictConfig, model_dir: Path, workdir: Path
 ) -> tuple[EndToEnd | None, SplitTime | None, EngineComparison | None]:
     """The "scale out" figures on one corpus's articles: end to end, the longest split, Ray vs local."""
-    if not (cfg.end_to_end.enabled or cfg.split.enabled or cfg.ray.enabled):
+    if not (cfg.end_to_end.enabled or cfg.split_time.enabled or cfg.ray.enabled):
         return None, None, None
     articles = corpus_articles(Path(cfg.paths.data_dir) / ARTICLES_FILE, cfg.end_to_end.corpus)
     split = None
-    if cfg.split.enabled:
+    if cfg.split_time.enabled:
         longest = max(articles, key=lambda a: len(a["text"]))
         log.info("split time of %s (%d characters)", longest["doc_id"], len(longest["text"]))
-        split = measure_split(longest, cfg.split.repeats)
+        split = measure_split(longest, cfg.split_time.repeats)
         log.info("split: %.2f s", split.median_seconds)
     workdir.mkdir(parents=True)
     archive = sample_archive(articles, cfg.end_to_end.articles, cfg.seed, workdir / "articles.jsonl")
