@@ -45,7 +45,7 @@ def test_label_article_gives_offsets_into_the_text(classifier):
 
 def test_int8_runs_on_onnxruntime_only(tiny_checkpoint):
     """torch's own int8 (torch.ao) is deprecated: the torch backend refuses quantize in one line."""
-    with pytest.raises(ValueError, match="quantize=int8 runs on ONNX Runtime: set backend=onnxruntime"):
+    with pytest.raises(ValueError, match="quantize=int8 runs on ONNX Runtime only: use backend onnxruntime"):
         ClaimTypeClassifier.from_pretrained(tiny_checkpoint, quantize="int8")
     for mode in ("int8-half", "int4"):
         with pytest.raises(ValueError, match="quantize must be one of none, int8"):

@@ -120,7 +120,7 @@ class ClaimTypeClassifier:
         if quantize not in QUANTIZE_MODES:
             raise ValueError(f"quantize must be one of {', '.join(QUANTIZE_MODES)}, got {quantize!r}")
         if backend == "torch" and quantize != "none":
-            raise ValueError(f"quantize={quantize} runs on ONNX Runtime: set backend=onnxruntime")
+            raise ValueError(f"quantize={quantize} runs on ONNX Runtime only: use backend onnxruntime")
         metadata = read_metadata(path)  # whole checkpoint, our label set: one clear line if not
         try:
             tokenizer = AutoTokenizer.from_pretrained(path)

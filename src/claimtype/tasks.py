@@ -60,6 +60,19 @@ def load_classifier(model_dir: str, inference: DictConfig):
     )
 
 
+def labelling_settings(cfg: DictConfig, classifier) -> dict:
+    """What a resumed labelling run must share with the run it continues (the labeller checks them)."""
+    from claimtype.modeling import checkpoint_fingerprint
+
+    return {
+        "model_dir": str(Path(cfg.model_dir).resolve()),
+        "model_fingerprint": checkpoint_fingerprint(cfg.model_dir),
+        "quantize": cfg.inference.quantize,
+        "backend": cfg.inference.backend,
+        "context": classifier.context,
+    }
+
+
 def evaluate_task(cfg: DictConfig) -> None:
     """Evaluate a checkpoint on a split and write its report (configs/evaluate.yaml)."""
     from claimtype.data import build_dataset_from_config
@@ -96,7 +109,6 @@ def label_task(cfg: DictConfig) -> None:
     from claimtype import labeller
     from claimtype.html_view import render_html
     from claimtype.io import atomic_write_text
-    from claimtype.modeling import checkpoint_fingerprint
 
     # Everything that can be wrong with the configuration or the model fails here, before any output.
     validate_config(cfg)
@@ -120,11 +132,7 @@ def label_task(cfg: DictConfig) -> None:
             classifier.context,
         )
     settings = {
-        "model_dir": str(Path(cfg.model_dir).resolve()),
-        "model_fingerprint": checkpoint_fingerprint(cfg.model_dir),
-        "quantize": cfg.inference.quantize,
-        "backend": cfg.inference.backend,
-        "context": classifier.context,
+        **labelling_settings(cfg, classifier),
         "text_field": cfg.text_field,
     }
     total = labeller.count_documents(str(cfg.input), cfg.glob)
@@ -180,18 +188,10 @@ def benchmark_task(cfg: DictConfig) -> None:
 
 def teacher_task(cfg: DictConfig) -> None:
     """A teacher model's soft labels for the unlabelled sentences of train articles (configs/teacher.yaml)."""
-    from claimtype.modeling import checkpoint_fingerprint
     from claimtype.teacher import make_teacher_labels
 
     validate_config(cfg)
     if cfg.run is None:
         cfg.run = Path(cfg.model_dir).resolve().parent.name
     classifier = load_classifier(cfg.model_dir, cfg.inference)
-    settings = {
-        "model_dir": str(Path(cfg.model_dir).resolve()),
-        "model_fingerprint": checkpoint_fingerprint(cfg.model_dir),
-        "quantize": cfg.inference.quantize,
-        "backend": cfg.inference.backend,
-        "context": classifier.context,
-    }
-    print(f"teacher rows: {make_teacher_labels(cfg, classifier, settings)}")
+    print(f"teacher rows: {make_teacher_labels(cfg, classifier, labelling_settings(cfg, classifier))}")

@@ -38,6 +38,20 @@ NUMBERS: dict[str, tuple[type, float | None, float | None]] = {
     "ray.num_cpus": (int, 0, None),
     "ray.object_store_mb": (int, 0, None),
     "n_errors": (int, 0, None),
+    # claimtype benchmark
+    "speed.sentences": (int, 1, None),
+    "speed.repeats": (int, 1, None),
+    "speed.chunk": (int, 1, None),
+    "speed.pipeline_batch_size": (int, 1, None),
+    "setfit.max_steps": (int, 1, None),
+    "setfit.batch_size": (int, 1, None),
+    "setfit.num_iterations": (int, 1, None),
+    "memory.articles": (int, 1, None),
+    "memory.factor": (int, 2, None),
+    "end_to_end.articles": (int, 1, None),
+    "end_to_end.repeats": (int, 1, None),
+    "split_time.repeats": (int, 1, None),
+    "ray.repeats": (int, 1, None),
 }
 
 

@@ -61,33 +61,15 @@ from claimtype.corpora import ARTICLES_FILE
 from claimtype.data import SPLITS, build_dataset_from_config
 from claimtype.inference import ClaimTypeClassifier
 from claimtype.io import read_jsonl
-from claimtype.validation import check_number
+from claimtype.validation import check_number, validate_config
 
 log = logging.getLogger(__name__)
-
-# The benchmark's own numbers (claimtype.validation checks the shared groups): key -> (kind, lowest).
-SETTINGS: dict[str, tuple[type, int]] = {
-    "speed.sentences": (int, 1),
-    "speed.repeats": (int, 1),
-    "speed.chunk": (int, 1),
-    "speed.pipeline_batch_size": (int, 1),
-    "setfit.max_steps": (int, 1),
-    "setfit.batch_size": (int, 1),
-    "setfit.num_iterations": (int, 1),
-    "memory.articles": (int, 1),
-    "memory.factor": (int, 2),
-    "end_to_end.articles": (int, 1),
-    "end_to_end.repeats": (int, 1),
-    "split_time.repeats": (int, 1),
-    "ray.repeats": (int, 1),
-}
 
 
 def check_settings(cfg: DictConfig) -> tuple[Targets, list[Variant]]:
     """Fail on a bad setting before the run rather than after half an hour of it; the targets and
     the labeller variants to compare."""
-    for key, (kind, low) in SETTINGS.items():
-        check_number(key, OmegaConf.select(cfg, key), kind, low, None)
+    validate_config(cfg)
     for n in cfg.ray.actors:
         check_number("ray.actors", n, int, 1, None)
     for key, value in cfg.targets.items():
