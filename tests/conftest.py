@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
@@ -51,6 +53,18 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
     save_checkpoint(tiny_bert(tokenizer), tokenizer, directory, {"context": "none", "max_length": 64})
     return directory
+
+
+@pytest.fixture(scope="module")
+def classifier(tiny_checkpoint: Path) -> Iterator:
+    """The tiny model, one sentence a batch, on one torch thread: its rows equal a labelling run's
+    digit for digit, and a second thread gains nothing on a busy CPU. A module may define its own."""
+    from claimtype.inference import ClaimTypeClassifier
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield ClaimTypeClassifier.from_pretrained(tiny_checkpoint, batch_size=1)
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import torch
 from conftest import compose_config, one_error_line
 
-from claimtype.inference import ClaimTypeClassifier
 from claimtype.labeller import Summary, label_documents, read_documents, skipped_path
 from claimtype.ray_engine import check_ray, label_with_ray
 
@@ -38,15 +36,6 @@ NESTED = "Police have not confirmed the reports.\n\nA spokesman said an inquiry 
 SHORT = "Officials said the figures were accurate. Opponents say otherwise."
 RUNON = "It is so. " * 12_000  # one 120k-character line: too long to split
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-
-
-@pytest.fixture(scope="module")
-def classifier(tiny_checkpoint: Path) -> Iterator[ClaimTypeClassifier]:
-    """The local engine's classifier, as the actors run it: batch_size=1, one torch thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield ClaimTypeClassifier.from_pretrained(tiny_checkpoint, batch_size=1)
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,9 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import torch
 
 from claimtype.inference import ClaimTypeClassifier
 from claimtype.labeller import (
@@ -50,15 +48,6 @@ NESTED_SENTENCES = [
 SHORT = "Officials said the figures were accurate. Opponents say otherwise."
 SHORT_SENTENCES = [(0, 41, "Officials said the figures were accurate."), (42, 66, "Opponents say otherwise.")]
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-
-
-@pytest.fixture(scope="module")
-def classifier(tiny_checkpoint: Path) -> Iterator[ClaimTypeClassifier]:
-    """The tiny model on one torch thread: a second gains nothing and costs much on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield ClaimTypeClassifier.from_pretrained(tiny_checkpoint, batch_size=1)
-    torch.set_num_threads(threads)
 
 
 def expected_rows(classifier: ClaimTypeClassifier, doc_id: str, sentences: list) -> list[dict]:
