@@ -127,7 +127,7 @@ def label_task(cfg: DictConfig) -> None:
     classifier = load_classifier(cfg.model_dir, cfg.inference)
     if classifier.context != "none" and not cfg.split_sentences:
         log.warning(
-            "this model reads the previous sentence (context=%s); with split_sentences=false each record "
+            "this model reads article context (context=%s); with split_sentences=false each record "
             "is labelled without it",
             classifier.context,
         )

@@ -91,7 +91,7 @@ def make_teacher_labels(cfg, classifier, settings: dict) -> Path:
     work_dir.mkdir(parents=True, exist_ok=True)
     exclude = held_out_documents(cfg.data)
     articles = pick_articles(
-        read_jsonl(Path(cfg.paths.data_dir) / "raw" / "articles.jsonl.gz"),
+        read_jsonl(cfg.data.articles_path),
         list(cfg.corpora),
         exclude,
         cfg.max_articles,
