@@ -1,39 +1,18 @@
-"""Shared fixtures: a tiny randomly initialised BERT (no real checkpoint needed) and small gold data."""
+"""Shared fixtures: a tiny randomly initialised BERT (no real checkpoint needed) and small gold data.
+Shared paths and helpers that are not fixtures are in helpers.py."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
-from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+from helpers import GOLD, tiny_bert
+from transformers import AutoTokenizer
 
-from claimtype.labels import ID2LABEL, LABEL2ID, LABELS
 from claimtype.modeling import resolve_model_path, save_checkpoint
-
-ROOT = Path(__file__).resolve().parents[1]
-CONFIGS = ROOT / "configs"
-GOLD = ROOT / "data" / "annotations" / "gold.jsonl"
-
-
-def tiny_bert(tokenizer) -> BertForSequenceClassification:
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        num_labels=len(LABELS),
-        id2label=ID2LABEL,
-        label2id=LABEL2ID,
-    )
-    return BertForSequenceClassification(config)
 
 
 @pytest.fixture(scope="session")
@@ -85,27 +64,3 @@ def small_gold(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("gold") / "gold.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
-
-
-def run_script(script: str, *arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run ``scripts/<script>`` with Hydra overrides from the repository root, output captured."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / script), *arguments],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def one_error_line(result: subprocess.CompletedProcess) -> str:
-    """A user error's promise: exit code 2 and exactly one ``error:`` line on stderr (returned)."""
-    assert result.returncode == 2, result.stderr[-2000:]
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), lines
-    return lines[0]
-
-
-def compose_config(name: str, overrides: list[str]):
-    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
-        return compose(config_name=name, overrides=overrides)

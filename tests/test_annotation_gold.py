@@ -1,22 +1,20 @@
 """The gold corpus is derived from the annotators' files, and claim sources are found in the article."""
 
 import shutil
-from pathlib import Path
+
+from helpers import ANNOTATIONS, GOLD, RAW_ARTICLES
 
 from claimtype.annotation.gold import locate_source, source_fields, write_gold
-
-ROOT = Path(__file__).resolve().parents[1]
-ANNOTATIONS = ROOT / "data" / "annotations"
 
 
 def test_gold_file_is_what_the_annotation_files_give(tmp_path):
     """gold.jsonl and audit.tsv are derived from the annotators' files: no hand edits."""
     copy = tmp_path / "annotations"
     shutil.copytree(ANNOTATIONS, copy)
-    gold, report = write_gold(copy, ROOT / "data" / "raw" / "articles.jsonl.gz")
-    assert (copy / "gold.jsonl").read_bytes() == (ANNOTATIONS / "gold.jsonl").read_bytes()
+    gold, report = write_gold(copy, RAW_ARTICLES)
+    assert (copy / "gold.jsonl").read_bytes() == GOLD.read_bytes()
     assert (copy / "audit.tsv").read_bytes() == (ANNOTATIONS / "audit.tsv").read_bytes()
-    assert len(gold) == len((ANNOTATIONS / "gold.jsonl").read_text().splitlines())
+    assert len(gold) == len(GOLD.read_text().splitlines())
     assert set(report["skipped"]) <= {"cue-pool", "complete-article", "exchange"}
 
 

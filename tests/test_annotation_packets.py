@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from helpers import ANNOTATIONS
 
 from claimtype.annotation.packets import (
     SKIP,
@@ -14,8 +15,7 @@ from claimtype.annotation.packets import (
     render_exchange,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-COMPLETE = ROOT / "data" / "annotations" / "complete"
+COMPLETE = ANNOTATIONS / "complete"
 
 
 def _tsv(tmp_path: Path, text: str) -> Path:

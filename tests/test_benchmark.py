@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import compose_config
+from helpers import compose_config
 
 from claimtype.benchmark import end_to_end, memory
 from claimtype.benchmark.report import README_END, README_START
@@ -22,6 +22,8 @@ from claimtype.benchmark.run import run_benchmark
 from claimtype.corpora import ARTICLES_FILE
 from claimtype.inference import BACKENDS, QUANTIZE_MODES
 from claimtype.io import read_jsonl, write_jsonl_gz
+
+pytestmark = pytest.mark.slow  # the run exports an ONNX model and starts labelling processes
 
 SECTIONS = [
     "## Claim-type classifiers on the same split",

@@ -3,7 +3,7 @@
 import sys
 
 import pytest
-from conftest import compose_config
+from helpers import compose_config
 from omegaconf import OmegaConf
 
 from claimtype.benchmark.common import (
@@ -44,6 +44,7 @@ def test_the_failure_line_is_the_error_not_the_hint():
     assert failure_line("documents: 3\nerror: bad input\n") == "error: bad input"
 
 
+@pytest.mark.slow
 def test_run_logged_times_a_command_and_names_its_failure(tmp_path):
     assert run_logged([sys.executable, "-c", "print('ok')"], tmp_path / "ok.log", tmp_path) > 0
     with pytest.raises(CommandFailed) as failed:

@@ -8,6 +8,7 @@ from claimtype.benchmark.common import CommandFailed
 from claimtype.benchmark.memory import peak_rss
 
 
+@pytest.mark.slow
 def test_peak_rss_is_the_childs_own(tmp_path):
     grow = [sys.executable, "-c", "x = bytearray(200 * 2**20); x[::4096] = b'1' * len(x[::4096])"]
     peak, seconds = peak_rss(grow, tmp_path / "big.log", tmp_path)

@@ -1,7 +1,7 @@
 """A benchmark run refuses bad settings before it starts measuring (it runs for half an hour)."""
 
 import pytest
-from conftest import compose_config
+from helpers import compose_config
 
 from claimtype.benchmark.inference_speed import REFERENCE
 from claimtype.benchmark.run import check_settings

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from conftest import tiny_bert
+from helpers import tiny_bert
 from transformers import AutoTokenizer, DistilBertConfig, DistilBertForSequenceClassification
 
 from claimtype.cls_only import ClsOnlyLastLayer, supports_cls_only

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test runs the installed command
+
 CLAIMTYPE = Path(sys.executable).parent / "claimtype"
 
 

@@ -4,7 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+from helpers import ROOT
+
+pytestmark = pytest.mark.slow  # each test runs the installed command
+
 CLAIMTYPE = Path(sys.executable).parent / "claimtype"
 
 

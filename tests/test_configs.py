@@ -4,7 +4,7 @@ of each config group (a typo in a key or a default shows up here, not in a user'
 from pathlib import Path
 
 import pytest
-from conftest import CONFIGS, compose_config
+from helpers import CONFIGS, ROOT, compose_config
 from omegaconf import OmegaConf
 
 from claimtype.validation import validate_config
@@ -56,10 +56,9 @@ def test_the_configs_ship_with_the_package():
 def test_every_subpackage_ships_in_the_wheel():
     """pyproject lists packages by hand (configs/ is mapped in): a new subpackage must be listed too."""
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    root = Path(__file__).resolve().parents[1]
-    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {
-        ".".join(p.parent.relative_to(root / "src").parts)
-        for p in (root / "src" / "claimtype").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT / "src").parts)
+        for p in (ROOT / "src" / "claimtype").rglob("__init__.py")
     }
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import ANNOTATIONS, GOLD, RAW_ARTICLES, TEST_CUE
 
 from claimtype.data import (
     COMPLETE_DRAW,
@@ -21,10 +22,6 @@ from claimtype.data import (
     split_by_article,
 )
 from claimtype.labels import LABELS
-
-ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "data" / "annotations" / "gold.jsonl"
-TEST_CUE = ROOT / "data" / "annotations" / "test_cue_articles.txt"
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +59,11 @@ def test_validation_and_test_hold_whole_complete_articles_only(gold_rows):
     gold_ids = {r["sentence_id"] for r in gold_rows}
     from claimtype.annotation.gold import complete_labels
 
-    decided = complete_labels(ROOT / "data" / "annotations")
+    decided = complete_labels(ANNOTATIONS)
     skipped = {sid for sid, d in decided.items() if d["label"] == "skip"}
-    from claimtype.corpora import ARTICLES_FILE
     from claimtype.io import read_jsonl
 
-    for article in read_jsonl(ROOT / "data" / ARTICLES_FILE):
+    for article in read_jsonl(RAW_ARTICLES):
         if article["doc_id"] in held_out:
             ids = [row["sentence_id"] for row in sentence_rows(article)]
             assert all(sid in gold_ids or sid in skipped for sid in ids), article["doc_id"]

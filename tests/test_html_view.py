@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import EXAMPLES
 from PIL import Image
 
 from claimtype.html_view import COLOURS, render_html
@@ -16,7 +17,6 @@ from claimtype.inference import ClaimTypeClassifier
 from claimtype.labeller import label_documents, read_documents, read_output_rows
 from claimtype.labels import LABELS
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 VOID_TAGS = {"meta", "br", "hr", "img", "link", "input"}
 
@@ -123,7 +123,7 @@ def test_labelled_examples_render_one_article_per_document(tmp_path, tiny_checkp
     try:
         classifier = ClaimTypeClassifier.from_pretrained(tiny_checkpoint, batch_size=16)
         output = tmp_path / "examples.jsonl"
-        label_documents(classifier, read_documents(str(ROOT / "data" / "examples")), output, progress=False)
+        label_documents(classifier, read_documents(str(EXAMPLES)), output, progress=False)
     finally:
         torch.set_num_threads(threads)
     rows = list(read_output_rows(output))
@@ -131,7 +131,7 @@ def test_labelled_examples_render_one_article_per_document(tmp_path, tiny_checkp
     page = Page(render_html(rows))
 
     assert page.misnested == [] and page.open == []
-    documents = sorted(p.name for p in (ROOT / "data" / "examples").glob("*.txt"))
+    documents = sorted(p.name for p in EXAMPLES.glob("*.txt"))
     assert [a["id"] for a in page.articles] == documents
     assert len(page.sentences) == len(rows)
     for sentence, row in zip(page.sentences, rows, strict=True):
@@ -164,6 +164,7 @@ def screenshot(page: Path, png: Path, profile: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")
 def test_chromium_renders_the_label_colours(tmp_path):
     page, png = tmp_path / "view.html", tmp_path / "view.png"

@@ -6,15 +6,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from helpers import LABEL_SCRIPT, ROOT
+
 from claimtype.labels import LABELS
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # each test runs scripts/label.py
+
 ARTICLE = "The governor denied that the dam had been damaged. Engineers said it was cracked.\n\nTalks go on."
 
 
 def label(*overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "scripts/label.py", *overrides],
+        [sys.executable, str(LABEL_SCRIPT), *overrides],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -19,14 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import compose_config, one_error_line
+from helpers import LABEL_SCRIPT, ROOT, compose_config, one_error_line
 
 from claimtype.labeller import Summary, label_documents, read_documents, skipped_path
 from claimtype.ray_engine import check_ray, label_with_ray
 
 ray = pytest.importorskip("ray", reason="engine=ray needs the ray extra: pip install -e '.[ray]'")
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # each test starts Ray or a labelling process
+
 SMALL_RAY = ["ray.num_cpus=2", "ray.object_store_mb=200"]
 EXACT = ["inference.batch_size=1", "ray.threads_per_actor=1"]  # the local classifier's settings
 
@@ -172,7 +173,7 @@ def test_killed_ray_run_resumes_to_the_uninterrupted_output(tmp_path, tiny_check
     progress = output.with_name(output.name + ".progress")
     command = [
         sys.executable,
-        str(ROOT / "scripts" / "label.py"),
+        str(LABEL_SCRIPT),
         f"model_dir={tiny_checkpoint}",
         f"input={source}",
         f"output={output}",

@@ -10,16 +10,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import torch
+from helpers import LABEL_SCRIPT, ROOT
 
 from claimtype import labeller
 from claimtype.inference import ClaimTypeClassifier
 from claimtype.labeller import Document, label_documents, read_documents, skipped_path
 
-ROOT = Path(__file__).resolve().parents[1]
 N_DOCS, SENTENCES_PER_DOC = 100, 10
 VERBS = ("said", "denied", "claimed", "could not confirm", "rejected reports", "insisted")
 
@@ -44,6 +43,7 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(threads)
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path, tiny_checkpoint, one_thread):
     lines = [json.dumps({"id": f"d{doc:03d}", "text": article(doc)}) for doc in range(N_DOCS)]
     lines.insert(40, "{not json")  # a skip on the way: the skipped list must resume too
@@ -58,7 +58,7 @@ def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path, tiny_checkpoin
     progress = output.with_name(output.name + ".progress")
     command = [
         sys.executable,
-        str(ROOT / "scripts" / "label.py"),
+        str(LABEL_SCRIPT),
         f"model_dir={tiny_checkpoint}",
         f"input={source}",
         f"output={output}",

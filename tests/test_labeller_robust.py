@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import LABEL_SCRIPT, ROOT
 
 from claimtype.inference import ClaimTypeClassifier
 from claimtype.labeller import (
@@ -29,9 +30,6 @@ from claimtype.labeller import (
     skipped_path,
 )
 from claimtype.labels import LABELS
-
-ROOT = Path(__file__).resolve().parents[1]
-LABEL_SCRIPT = ROOT / "scripts" / "label.py"
 
 GOOD = "The minister said the new plan would cut costs. Critics denied that claim on Monday.\n"
 GOOD_SENTENCES = [
@@ -187,6 +185,7 @@ def test_unusable_input_fails_the_check_before_any_output(tmp_path):
         check_input(str(tmp_path / "missing.jsonl"))
 
 
+@pytest.mark.slow
 def test_stdin_through_the_cli(tmp_path, tiny_checkpoint, classifier):
     output = tmp_path / "stdin.jsonl"
     result = run_label(
@@ -222,6 +221,7 @@ def _rename_last_label(config: dict) -> dict:
     return config
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["not a checkpoint", "metadata labels", "config labels", "no weights"])
 def test_bad_model_stops_with_one_error_line(tmp_path, tiny_checkpoint, case):
     model = tmp_path / "model"

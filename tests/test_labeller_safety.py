@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import one_error_line, run_script
+from helpers import LABEL_SCRIPT, ROOT, one_error_line, run_script
 
 from claimtype.html_view import render_html
 from claimtype.inference import ClaimTypeClassifier
@@ -27,8 +27,6 @@ from claimtype.labeller import (
     skipped_path,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-LABEL_SCRIPT = ROOT / "scripts" / "label.py"
 GOOD = "The minister said the new plan would cut costs. Critics denied that claim on Monday.\n"
 
 
@@ -44,6 +42,7 @@ def run_label(*overrides: str) -> subprocess.CompletedProcess:
     return run_script("label.py", *overrides, "inference.threads=1", timeout=120)
 
 
+@pytest.mark.slow
 def test_output_equal_to_input_leaves_the_input_intact(tmp_path, tiny_checkpoint):
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"id": "a", "text": GOOD}) + "\n", encoding="utf-8")
@@ -59,6 +58,7 @@ def test_output_equal_to_input_leaves_the_input_intact(tmp_path, tiny_checkpoint
         check_paths(str(source), str(tmp_path / "out.jsonl"), str(source))
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_output_stops_at_once(tmp_path, tiny_checkpoint):
     output = tmp_path / "out.jsonl"
     source = tmp_path / "a.txt"
@@ -90,6 +90,7 @@ def test_resume_verifies_what_it_skips(tmp_path, classifier):
     assert summary.already_done == 3 and output.read_bytes() == data
 
 
+@pytest.mark.slow
 def test_resume_with_other_settings_is_refused(tmp_path, tiny_checkpoint, classifier):
     source = tmp_path / "docs.jsonl"
     source.write_text("".join(json.dumps({"id": f"d{i}", "text": GOOD}) + "\n" for i in range(2)))
@@ -145,6 +146,7 @@ def test_jsonl_and_csv_outputs_in_one_folder_keep_their_own_sidecars(tmp_path, c
         assert (again.already_done, again.documents, again.skipped) == (2, 0, 0)
 
 
+@pytest.mark.slow
 def test_checkpoint_faults_stop_before_any_output(tmp_path, tiny_checkpoint):
     import shutil
 
@@ -171,6 +173,7 @@ def test_checkpoint_faults_stop_before_any_output(tmp_path, tiny_checkpoint):
     assert "is not a loadable checkpoint" in line and not output.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case",
     [
@@ -210,6 +213,7 @@ def test_environment_faults_end_in_one_error_line(tmp_path, tiny_checkpoint, cas
         assert not output.exists()  # checked before labelling, not after the whole run
 
 
+@pytest.mark.slow
 def test_a_full_disk_mid_run_ends_in_one_error_line(tmp_path, tiny_checkpoint):
     """The output stops growing mid-run (a file-size limit stands in for a full disk: the same failed
     write): one error line naming the file, and the resume state stays consistent."""

@@ -3,7 +3,7 @@
 import json
 
 import yaml
-from conftest import compose_config
+from helpers import compose_config
 from test_training import tiny_overrides
 
 from claimtype.data import build_dataset_from_config

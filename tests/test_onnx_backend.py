@@ -25,6 +25,7 @@ def checkpoint(tiny_checkpoint, tmp_path):
     return shutil.copytree(tiny_checkpoint, tmp_path / "model")
 
 
+@pytest.mark.slow
 def test_fp32_export_matches_torch_and_is_cached(checkpoint, monkeypatch):
     reference = ClaimTypeClassifier.from_pretrained(checkpoint).predict_proba(SENTENCES)
     exported = ClaimTypeClassifier.from_pretrained(checkpoint, backend="onnxruntime")
@@ -42,6 +43,7 @@ def test_fp32_export_matches_torch_and_is_cached(checkpoint, monkeypatch):
     assert torch.allclose(again.predict_proba(SENTENCES), reference, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_int8_export_is_close_and_new_weights_export_afresh(checkpoint):
     reference = ClaimTypeClassifier.from_pretrained(checkpoint).predict_proba(SENTENCES)
     quantized = ClaimTypeClassifier.from_pretrained(checkpoint, quantize="int8", backend="onnxruntime")
@@ -56,6 +58,7 @@ def test_int8_export_is_close_and_new_weights_export_afresh(checkpoint):
     assert second != first and second.is_file() and not first.exists()
 
 
+@pytest.mark.slow
 def test_int8_labels_an_article_without_deprecation_warnings(checkpoint):
     """The int8 path (export, quantization, inference) uses no deprecated API: torch.ao's warned with a
     DeprecationWarning and a UserWarning saying "deprecated", so both kinds are looked for."""
@@ -72,6 +75,7 @@ def test_int8_labels_an_article_without_deprecation_warnings(checkpoint):
     assert not deprecations
 
 
+@pytest.mark.slow
 def test_unwritable_checkpoint_caches_in_the_user_cache(checkpoint, tmp_path, monkeypatch):
     (checkpoint / "onnx").write_text("not a folder")  # so <checkpoint>/onnx cannot be created
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -63,7 +63,7 @@ def test_teacher_task_labels_train_articles_only_and_resumes(tiny_checkpoint, sm
     held-out article or a gold sentence; a second run reuses the labeller's finished output."""
     import json
 
-    from conftest import compose_config
+    from helpers import RAW_ARTICLES, compose_config
 
     from claimtype.data import build_dataset_from_config
     from claimtype.io import read_jsonl, write_jsonl_gz
@@ -72,7 +72,7 @@ def test_teacher_task_labels_train_articles_only_and_resumes(tiny_checkpoint, sm
     gold = [json.loads(line) for line in small_gold.read_text().splitlines()]
     docs = sorted({r["doc_id"] for r in gold})
     wanted = set(docs)
-    articles = [a for a in read_jsonl("data/raw/articles.jsonl.gz") if a["doc_id"] in wanted]
+    articles = [a for a in read_jsonl(RAW_ARTICLES) if a["doc_id"] in wanted]
     articles.append(
         {**_article("new-1", "war_media"), "text": "Kyiv said the bridge was hit. Moscow denied it."}
     )

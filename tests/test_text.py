@@ -1,16 +1,13 @@
 """Cleaning and sentence splitting: edge cases and real corpus paragraphs, with raw offsets."""
 
 import random
-from pathlib import Path
 
 import pysbd
 import pytest
+from helpers import GOLD, RAW_ARTICLES
 
-from claimtype.corpora import ARTICLES_FILE
 from claimtype.io import read_jsonl
 from claimtype.text import _pysbd_segment, is_boilerplate, normalise, split_sentences
-
-RAW = Path(__file__).resolve().parents[1] / "data" / ARTICLES_FILE
 
 
 def texts(article: str) -> list[str]:
@@ -108,7 +105,7 @@ def test_entities_tags_and_control_quotes_are_normalised():
 
 @pytest.mark.parametrize("doc_id", ["war-0001", "war-0024", "disinfo-0001#debunk", "fnc1-train-0"])
 def test_real_articles_split_with_exact_offsets(doc_id):
-    article = next(a for a in read_jsonl(RAW) if a["doc_id"] == doc_id)
+    article = next(a for a in read_jsonl(RAW_ARTICLES) if a["doc_id"] == doc_id)
     sentences = split_sentences(article["text"])
     assert len(sentences) >= 3
     for previous, current in zip(sentences, sentences[1:], strict=False):
@@ -129,7 +126,7 @@ def test_real_paragraph_from_war_news():
 
 
 def test_no_gold_sentence_is_dropped_as_boilerplate():
-    gold = list(read_jsonl(RAW.parents[1] / "annotations" / "gold.jsonl"))
+    gold = list(read_jsonl(GOLD))
     dropped = [r["sentence_id"] for r in gold if is_boilerplate(r["text"])]
     assert not dropped, dropped[:10]
 
@@ -139,12 +136,12 @@ def test_gold_sentence_ids_match_the_splitter():
     (a seeded sample of 300 annotated articles; the complete articles are checked whole in test_data)."""
     import random
 
-    gold = list(read_jsonl(RAW.parents[1] / "annotations" / "gold.jsonl"))
+    gold = list(read_jsonl(GOLD))
     docs = sorted({r["doc_id"] for r in gold})
     sample = set(random.Random(3).sample(docs, 300))
     spans = {
         (a["doc_id"], s.index): (s.start, s.end, s.text)
-        for a in read_jsonl(RAW)
+        for a in read_jsonl(RAW_ARTICLES)
         if a["doc_id"] in sample
         for s in split_sentences(a["text"])
     }
@@ -169,7 +166,7 @@ def test_segmentation_is_pysbds_with_repeats(text):
 
 def test_segmentation_is_pysbds_on_real_paragraphs():
     """Every paragraph of 40 real articles (seeded sample): the same pieces as pysbd's own Segmenter."""
-    articles = random.Random(5).sample(list(read_jsonl(RAW)), 40)
+    articles = random.Random(5).sample(list(read_jsonl(RAW_ARTICLES)), 40)
     segmenter = pysbd.Segmenter(language="en", clean=False)
     for article in articles:
         for paragraph in article["text"].splitlines(keepends=True):

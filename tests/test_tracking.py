@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import compose_config
+from helpers import compose_config
 from test_training import tiny_overrides
 
 from claimtype import training

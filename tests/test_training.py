@@ -6,13 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import compose_config
+from helpers import ROOT, compose_config
 
 from claimtype.labels import LABELS
 from claimtype.modeling import read_metadata
 from claimtype.training import LengthGroupedBatches, class_weights, train
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_overrides(tiny_base: Path, small_gold: Path, tmp_path: Path) -> list[str]:
@@ -61,6 +59,7 @@ def test_context_previous_and_balanced_weights_train(tiny_base, small_gold, tmp_
     assert read_metadata(model_dir)["context"] == "previous"
 
 
+@pytest.mark.slow
 def test_multirun_sweeps_learning_rates(tiny_base, small_gold, tmp_path):
     result = subprocess.run(
         [

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import compose_config
+from helpers import compose_config
 from test_training import tiny_overrides
 
 from claimtype.labels import LABELS

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from accelerate.data_loader import BatchSamplerShard
 
 from claimtype.training import LengthGroupedBatches
@@ -19,6 +20,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_processes_write_one_checkpoint_and_one_metrics_line_per_epoch(tiny_base, small_gold, tmp_path):
     launch = [
         sys.executable,

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import compose_config
+from helpers import ROOT, SCRIPTS, compose_config
 from safetensors.torch import load_file
 
 from claimtype import training
 
-ROOT = Path(__file__).resolve().parents[1]
 COMPARED = ("epoch", "train_loss", "val_macro_f1", "val_accuracy", "lr", "best")
 
 
@@ -57,8 +56,9 @@ def assert_same_run(run_dir: Path, reference_dir: Path) -> None:
         torch.testing.assert_close(tensor, reference[name], atol=1e-5, rtol=0, msg=name)
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_to_the_uninterrupted_result(tiny_base, small_gold, tmp_path):
-    train_script = [sys.executable, str(ROOT / "scripts" / "train.py")]
+    train_script = [sys.executable, str(SCRIPTS / "train.py")]
     # The uninterrupted run goes alongside the one to kill (own dataset cache: no race on it).
     full_log = (tmp_path / "full.log").open("w")
     full = subprocess.Popen(

@@ -5,7 +5,7 @@ overwrites another run's report nor scores a model on its own training articles.
 import os
 
 import pytest
-from conftest import compose_config, one_error_line, run_script
+from helpers import compose_config, one_error_line, run_script
 from test_training import tiny_overrides
 
 from claimtype import training
@@ -35,6 +35,7 @@ def test_a_trained_model_is_kept_until_a_new_best_replaces_it(tiny_base, small_g
     assert read_metadata(model_dir)["epoch"] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "override, message",
     [
@@ -50,6 +51,7 @@ def test_bad_training_settings_end_in_one_error_line(tiny_base, small_gold, tmp_
     assert not (tmp_path / "experiments" / "bad" / "model").exists()
 
 
+@pytest.mark.slow
 def test_a_failing_sweep_job_does_not_stop_the_others(tiny_base, small_gold, tmp_path):
     result = run_script(
         "train.py",
@@ -66,6 +68,7 @@ def test_a_failing_sweep_job_does_not_stop_the_others(tiny_base, small_gold, tmp
     assert "failed job 0 (trainer.batch_size=0)" in result.stderr
 
 
+@pytest.mark.slow
 def test_evaluate_writes_beside_the_model_and_uses_its_split(tiny_base, small_gold, tmp_path):
     overrides = [
         *tiny_overrides(tiny_base, small_gold, tmp_path),
