@@ -61,4 +61,7 @@ def test_every_subpackage_ships_in_the_wheel():
         ".".join(p.parent.relative_to(ROOT / "src").parts)
         for p in (ROOT / "src" / "claimtype").rglob("__init__.py")
     }
+    found |= {
+        f"claimtype.configs.{g.name}" for g in CONFIGS.iterdir() if g.is_dir() and g.name != "__pycache__"
+    }
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

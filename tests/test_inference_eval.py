@@ -52,6 +52,23 @@ def test_int8_runs_on_onnxruntime_only(tiny_checkpoint):
             ClaimTypeClassifier.from_pretrained(tiny_checkpoint, quantize=mode)
 
 
+def test_the_prior_correction_of_a_checkpoint_shifts_its_probabilities(tiny_checkpoint, tmp_path):
+    """A checkpoint's ``label_bias`` is added to z / T: p_corrected ∝ p_plain · exp(bias)."""
+    import shutil
+
+    from claimtype.modeling import METADATA_FILE
+
+    corrected_dir = tmp_path / "model"
+    shutil.copytree(tiny_checkpoint, corrected_dir)
+    metadata = json.loads((corrected_dir / METADATA_FILE).read_text())
+    bias = [1.0, -2.0, 0.5, -1.0]
+    (corrected_dir / METADATA_FILE).write_text(json.dumps({**metadata, "label_bias": bias}))
+    plain = ClaimTypeClassifier.from_pretrained(tiny_checkpoint).predict_proba(SENTENCES).numpy()
+    corrected = ClaimTypeClassifier.from_pretrained(corrected_dir).predict_proba(SENTENCES).numpy()
+    expected = plain * np.exp(bias)
+    assert corrected == pytest.approx(expected / expected.sum(1, keepdims=True), abs=1e-5)
+
+
 def test_not_a_checkpoint_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a model checkpoint"):
         ClaimTypeClassifier.from_pretrained(tmp_path)

@@ -41,6 +41,12 @@ def test_one_epoch_writes_checkpoint_metrics_and_config(tiny_base, small_gold, t
     # but need not on a tiny random model).
     assert metadata["val_nll_calibrated"] <= metadata["val_nll_uncalibrated"] + 1e-6
     assert 0.0 <= metadata["val_ece_calibrated"] <= 1.0
+    # The prior correction (trainer.prior_correction=true): a bias per label, fitted on validation,
+    # never worse there than the plain argmax, and said on the model card.
+    fitted = metadata["prior_correction"]
+    assert len(metadata["label_bias"]) == len(LABELS)
+    assert fitted["val_macro_f1_corrected"] >= fitted["val_macro_f1_plain"]
+    assert "Prior correction" in (model_dir / "README.md").read_text()
     assert metadata["config"]["model"]["name_or_path"] == str(tiny_base)
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in records] == [1]
@@ -55,8 +61,10 @@ def test_context_previous_and_balanced_weights_train(tiny_base, small_gold, tmp_
         "data.context=previous",
         "trainer.class_weights=balanced",
     ]
-    model_dir = train(compose_config("train", overrides))
-    assert read_metadata(model_dir)["context"] == "previous"
+    model_dir = train(compose_config("train", [*overrides, "trainer.prior_correction=false"]))
+    metadata = read_metadata(model_dir)
+    assert metadata["context"] == "previous"
+    assert "label_bias" not in metadata and "prior_correction" not in metadata
 
 
 @pytest.mark.slow

@@ -169,8 +169,19 @@ def render_report(metrics: dict, errors: list[dict], title: str) -> str:
         ["accuracy", f"{metrics['accuracy']:.4f}"],
         ["macro-F1", f"{metrics['macro_f1']:.4f}"],
         [f"expected calibration error (temperature {metrics['temperature']:.3f})", f"{metrics['ece']:.4f}"],
-        ["expected calibration error without calibration (T = 1)", f"{metrics['ece_uncalibrated']:.4f}"],
+        [
+            "expected calibration error of the raw model (T = 1, no prior correction)",
+            f"{metrics['ece_uncalibrated']:.4f}",
+        ],
     ]
+    if "without_prior_correction" in metrics:
+        headline.insert(
+            2,
+            [
+                "macro-F1 without the prior correction (plain argmax)",
+                f"{metrics['without_prior_correction']['macro_f1']:.4f}",
+            ],
+        )
     sections = [
         f"# {title}",
         f"Model: `{metrics['model_dir']}` · split: `{metrics['split']}` · {metrics['n']} sentences{quantized}",
@@ -291,12 +302,19 @@ def evaluate(
         **classification_metrics(gold.tolist(), predicted.tolist()),
     }
     temperature = float(getattr(classifier, "temperature", 1.0))
-    raw_probs = uncalibrated(probs, temperature)
+    bias = getattr(classifier, "label_bias", None)
+    raw_probs = uncalibrated(probs, temperature, None if bias is None else np.asarray(bias))
     metrics.update(
         temperature=temperature,
         ece=expected_calibration_error(probs, gold),
         ece_uncalibrated=expected_calibration_error(raw_probs, gold),
     )
+    if bias is not None and np.any(np.asarray(bias) != 0):  # what the prior correction changed
+        plain = classification_metrics(gold.tolist(), raw_probs.argmax(1).tolist())
+        metrics["without_prior_correction"] = {
+            "macro_f1": plain["macro_f1"],
+            "per_label_f1": {label: m["f1"] for label, m in plain["per_label"].items()},
+        }
     plot_reliability(
         {
             f"calibrated (T={temperature:.2f})": reliability_bins(probs, gold),

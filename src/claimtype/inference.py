@@ -90,6 +90,7 @@ class ClaimTypeClassifier:
         temperature: float = 1.0,
         device: str | torch.device = "cpu",
         context_format: int = CONTEXT_FORMAT,
+        label_bias: Sequence[float] | None = None,
     ):
         self.forward = forward
         self.tokenizer = tokenizer
@@ -98,6 +99,8 @@ class ClaimTypeClassifier:
         self.max_length = max_length
         self.batch_size = batch_size
         self.temperature = temperature
+        # The prior correction fitted at training time (claimtype.calibration), added to z / T.
+        self.label_bias = torch.zeros(len(LABELS)) if label_bias is None else torch.tensor(label_bias).float()
         self.device = torch.device(device)
 
     @classmethod
@@ -142,6 +145,7 @@ class ClaimTypeClassifier:
             batch_size=batch_size,
             temperature=metadata.get("temperature", 1.0),
             device=device,
+            label_bias=metadata.get("label_bias"),  # checkpoints without a prior correction: none
         )
 
     @torch.inference_mode()
@@ -182,7 +186,7 @@ class ClaimTypeClassifier:
         probs = torch.empty(len(texts), len(LABELS))
         for idx in self._batches(lengths):
             logits = torch.as_tensor(self.forward(self._pad(encoded, idx, lengths))).float().cpu()
-            probs[idx] = (logits / self.temperature).softmax(-1)
+            probs[idx] = (logits / self.temperature + self.label_bias).softmax(-1)
         return probs
 
     def _batches(self, lengths: list[int]) -> Iterator[list[int]]:

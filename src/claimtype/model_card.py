@@ -90,6 +90,16 @@ def render_model_card(metadata: dict, results: dict[str, dict], train_counts: di
             f"calibration error {metadata['val_ece_uncalibrated']:.4f} before, {metadata['val_ece_calibrated']:.4f} "
             "after. Scores are calibrated probabilities.",
         ]
+    if "prior_correction" in metadata:
+        fitted = metadata["prior_correction"]
+        bias = ", ".join(f"{label} {b:+.2f}" for label, b in zip(LABELS, metadata["label_bias"], strict=True))
+        sections.append(
+            "Prior correction (label shift): the model was trained on a mix richer in the rare labels than "
+            "natural text, so its log-probabilities are shifted towards the label mix of the validation "
+            f"articles at strength {fitted['strength']:.1f} of the Bayes correction ({bias}); validation "
+            f"macro-F1 {fitted['val_macro_f1_plain']:.4f} plain, {fitted['val_macro_f1_corrected']:.4f} "
+            "corrected (the strength was picked there; the test figures above are the fair ones)."
+        )
     sections += [
         "## Limitations",
         "Trained on English news and fact-check text (2014-2022); rare labels (`denial`, `counter-claim`) "

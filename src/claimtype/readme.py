@@ -25,9 +25,17 @@ def render(metrics: dict, cue: dict, training: list[dict]) -> str:
     def f1(m: dict, label: str) -> str:
         return f"{m['per_label'][label]['f1']:.4f} ({m['per_label'][label]['support']})"
 
+    def plain(m: dict) -> str:
+        return f"{m['without_prior_correction']['macro_f1']:.4f}" if "without_prior_correction" in m else ""
+
     rows = [
         ["**macro-F1**", f"**{metrics['macro_f1']:.4f}**", f"**{cue['macro_f1']:.4f}**"],
         ["accuracy", f"{metrics['accuracy']:.4f}", f"{cue['accuracy']:.4f}"],
+        *(
+            [["macro-F1 without the prior correction", plain(metrics), plain(cue)]]
+            if "without_prior_correction" in metrics
+            else []
+        ),
         *[[f"F1 `{label}` (support)", f1(metrics, label), f1(cue, label)] for label in LABELS],
         [
             f"expected calibration error, calibrated (T = {metrics['temperature']:.2f})",
@@ -35,7 +43,7 @@ def render(metrics: dict, cue: dict, training: list[dict]) -> str:
             f"{cue['ece']:.4f}",
         ],
         [
-            "expected calibration error, uncalibrated",
+            "expected calibration error, raw model (T = 1, no prior correction)",
             f"{metrics['ece_uncalibrated']:.4f}",
             f"{cue['ece_uncalibrated']:.4f}",
         ],

@@ -9,7 +9,8 @@ launch``, mixed precision), modelled on HF's ``run_glue_no_trainer.py``.
 * the epoch loop: ``run_epoch`` (``train_one_epoch``, then ``validate`` on the validation split),
   then ``Checkpoints.save_epoch``: the best checkpoint by macro-F1, one metrics line, the resumable
   state (model, optimiser, scheduler, RNG); early stopping when macro-F1 no longer improves;
-* ``finish_run``: temperature calibration, the model card, the test evaluation (``test=true``).
+* ``finish_run``: temperature calibration and the prior correction, the model card, the test
+  evaluation (``test=true``).
 
 Only the main process writes files, except Accelerate's resumable state, to which every process adds
 its own RNG state.
@@ -47,7 +48,7 @@ from torch.utils.data import DataLoader, Sampler
 from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase, get_scheduler
 
-from claimtype.calibration import fit_temperature
+from claimtype.calibration import fit_prior_correction, fit_temperature
 from claimtype.context import CONTEXT_FORMAT
 from claimtype.data import build_dataset_from_config
 from claimtype.evaluation import expected_calibration_error
@@ -552,8 +553,8 @@ def finish_run(cfg: DictConfig, run: Run, files: RunFiles, progress: Progress) -
             progress.best_epoch,
             files.model_dir,
         )
-    if cfg.trainer.calibrate:
-        calibrate_checkpoint(accelerator, run.model, run.eval_loader, files.model_dir)
+    if cfg.trainer.calibrate or cfg.trainer.prior_correction:
+        calibrate_checkpoint(run, files.model_dir, cfg.trainer)
     if accelerator.is_main_process:
         write_model_card(files.model_dir)
         if cfg.test:
@@ -561,35 +562,52 @@ def finish_run(cfg: DictConfig, run: Run, files: RunFiles, progress: Progress) -
     accelerator.end_training()
 
 
-def calibrate_checkpoint(
-    accelerator: Accelerator, model: torch.nn.Module, eval_loader: DataLoader, model_dir: Path
-) -> None:
-    """Fit temperature scaling on validation logits of the *best* checkpoint and store it there."""
+def effective_train_counts(run: Run) -> np.ndarray:
+    """Label counts as the loss saw them: times the class weights (balanced: the same for every label)."""
+    counts = np.array([run.train_counts.get(label, 0) for label in LABELS], dtype=np.float64)
+    return counts if run.loss_weights is None else counts * run.loss_weights.cpu().numpy()
+
+
+def calibrate_checkpoint(run: Run, model_dir: Path, trainer_cfg: DictConfig) -> None:
+    """Fit on validation logits of the *best* checkpoint what ``trainer.calibrate`` (temperature
+    scaling) and ``trainer.prior_correction`` (claimtype.calibration) ask for; store it there."""
+    accelerator = run.accelerator
     best = load_file(str(model_dir / "model.safetensors"))
-    accelerator.unwrap_model(model).load_state_dict(best, strict=False)
-    logits, labels = predict_logits(model, eval_loader, accelerator)
+    accelerator.unwrap_model(run.model).load_state_dict(best, strict=False)
+    logits, labels = predict_logits(run.model, run.eval_loader, accelerator)
     if not accelerator.is_main_process:
         return
-    temperature = fit_temperature(logits, labels)
-    logits_t, labels_t = torch.as_tensor(logits), torch.as_tensor(labels, dtype=torch.long)
-    before = torch.softmax(logits_t, -1).numpy()
-    after = torch.softmax(logits_t / temperature, -1).numpy()
     metadata_path = model_dir / METADATA_FILE
     metadata = json.loads(metadata_path.read_text())
-    metadata.update(
-        temperature=temperature,
-        val_nll_uncalibrated=float(torch.nn.functional.cross_entropy(logits_t, labels_t)),
-        val_nll_calibrated=float(torch.nn.functional.cross_entropy(logits_t / temperature, labels_t)),
-        val_ece_uncalibrated=expected_calibration_error(before, labels),
-        val_ece_calibrated=expected_calibration_error(after, labels),
-    )
+    temperature = 1.0
+    if trainer_cfg.calibrate:
+        temperature = fit_temperature(logits, labels)
+        logits_t, labels_t = torch.as_tensor(logits), torch.as_tensor(labels, dtype=torch.long)
+        before = torch.softmax(logits_t, -1).numpy()
+        after = torch.softmax(logits_t / temperature, -1).numpy()
+        metadata.update(
+            temperature=temperature,
+            val_nll_uncalibrated=float(torch.nn.functional.cross_entropy(logits_t, labels_t)),
+            val_nll_calibrated=float(torch.nn.functional.cross_entropy(logits_t / temperature, labels_t)),
+            val_ece_uncalibrated=expected_calibration_error(before, labels),
+            val_ece_calibrated=expected_calibration_error(after, labels),
+        )
+        log.info(
+            "temperature %.3f: validation ECE %.4f -> %.4f",
+            temperature,
+            metadata["val_ece_uncalibrated"],
+            metadata["val_ece_calibrated"],
+        )
+    if trainer_cfg.prior_correction:
+        metadata.update(fit_prior_correction(logits / temperature, labels, effective_train_counts(run)))
+        fitted = metadata["prior_correction"]
+        log.info(
+            "prior correction at strength %.1f: validation macro-F1 %.4f -> %.4f",
+            fitted["strength"],
+            fitted["val_macro_f1_plain"],
+            fitted["val_macro_f1_corrected"],
+        )
     atomic_write_text(metadata_path, json.dumps(metadata, indent=2, default=str) + "\n")
-    log.info(
-        "temperature %.3f: validation ECE %.4f -> %.4f",
-        temperature,
-        metadata["val_ece_uncalibrated"],
-        metadata["val_ece_calibrated"],
-    )
 
 
 def evaluate_test_split(cfg: DictConfig, model_dir: Path, run_dir: Path) -> None:
