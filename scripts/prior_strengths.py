@@ -1,6 +1,7 @@
 """Macro-F1 of a checkpoint at every strength of the prior correction, on validation and test (the
 table in docs/experiments.md): shows whether the strength training picked sits on a plateau or a
-lucky spike. `python scripts/prior_strengths.py experiments/quickstart/model`."""
+lucky spike, and the test gain at that strength with a 95% interval from resampling test articles.
+`python scripts/prior_strengths.py experiments/quickstart/model [strength]`."""
 
 import sys
 
@@ -39,6 +40,7 @@ if __name__ == "__main__":
         columns = ("text", "prev_text", "title", "next_text")
         probs = classifier.predict_proba(*([r[c] for r in rows] for c in columns))
         scores[split] = (np.log(probs.numpy()), np.array([r["label"] for r in rows]))
+    test_docs = np.array(dataset["test"]["doc_id"])
     print(
         "| strength | validation macro-F1 | test macro-F1 | "
         + " | ".join(f"test F1 {x}" for x in LABELS)
@@ -53,3 +55,23 @@ if __name__ == "__main__":
             cells.append(f"{f1_score(gold, predicted, average='macro', labels=range(len(LABELS))):.4f}")
         per_label = f1_score(gold, predicted, average=None, labels=range(len(LABELS)))
         print(f"| {strength:.1f} | " + " | ".join(cells + [f"{f:.3f}" for f in per_label]) + " |")
+
+    # The strength training picked, or one given after the model folder (a checkpoint without one).
+    picked = float(sys.argv[2]) if len(sys.argv) > 2 else metadata.get("prior_correction", {}).get("strength")
+    if picked:  # paired bootstrap over test articles: corrected minus plain macro-F1
+        log_probs, gold = scores["test"]
+        plain, corrected = log_probs.argmax(1), (log_probs + picked * shift).argmax(1)
+        articles = {doc: np.flatnonzero(test_docs == doc) for doc in np.unique(test_docs)}
+        names, rng, gains = list(articles), np.random.default_rng(0), []
+        for _ in range(2000):
+            rows = np.concatenate([articles[d] for d in rng.choice(names, size=len(names))])
+            gains.append(
+                f1_score(gold[rows], corrected[rows], average="macro", labels=range(len(LABELS)))
+                - f1_score(gold[rows], plain[rows], average="macro", labels=range(len(LABELS)))
+            )
+        gain = f1_score(gold, corrected, average="macro") - f1_score(gold, plain, average="macro")
+        low, high = np.percentile(gains, [2.5, 97.5])
+        print(
+            f"test macro-F1 gain at the strength training picked ({picked:.1f}): {gain:+.4f}, "
+            f"95% interval over {len(names)} resampled test articles [{low:+.4f}, {high:+.4f}]"
+        )

@@ -188,10 +188,15 @@ def benchmark_task(cfg: DictConfig) -> None:
 
 def teacher_task(cfg: DictConfig) -> None:
     """A teacher model's soft labels for the unlabelled sentences of train articles (configs/teacher.yaml)."""
+    import torch
+
     from claimtype.teacher import make_teacher_labels
 
     validate_config(cfg)
     if cfg.run is None:
         cfg.run = Path(cfg.model_dir).resolve().parent.name
     classifier = load_classifier(cfg.model_dir, cfg.inference)
+    # The teacher's probabilities before its prior correction: the student is trained like the teacher
+    # (class-balanced, rare-label-rich train) and gets its own correction after training.
+    classifier.label_bias = torch.zeros_like(classifier.label_bias)
     print(f"teacher rows: {make_teacher_labels(cfg, classifier, labelling_settings(cfg, classifier))}")
