@@ -25,6 +25,14 @@ ANNOTATIONS = DATA / "annotations"
 GOLD = ANNOTATIONS / "gold.jsonl"
 TEST_CUE = ANNOTATIONS / "test_cue_articles.txt"
 
+# Sample documents of the labeller tests (local and Ray engines), good and bad.
+GOOD = "The minister said the new plan would cut costs. Critics denied that claim on Monday.\n"
+CP1252 = "The mayor’s office called the “leaked” memo a fake — officials said.\n"
+NESTED = "Police have not confirmed the reports.\n\nA spokesman said an inquiry was under way.\n"
+SHORT = "Officials said the figures were accurate. Opponents say otherwise."
+RUNON = "It is so. " * 12_000  # one 120k-character line: too long to split
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+
 
 def tiny_bert(tokenizer) -> BertForSequenceClassification:
     """A randomly initialised two-layer BERT with claimtype's labels, sized for ``tokenizer``."""
@@ -40,6 +48,29 @@ def tiny_bert(tokenizer) -> BertForSequenceClassification:
         label2id=LABEL2ID,
     )
     return BertForSequenceClassification(config)
+
+
+def good_and_bad_files(tmp_path: Path) -> Path:
+    """A folder of .txt articles: good ones (one nested, one in cp1252) and every kind of bad one
+    (empty, blank, an image, a PDF, a 5 MB single line, a 120k run-on line), plus a .md the glob skips."""
+    articles = tmp_path / "articles"
+    (articles / "sub").mkdir(parents=True)
+    (articles / "good.txt").write_text(GOOD, encoding="utf-8")
+    (articles / "empty.txt").write_bytes(b"")
+    (articles / "blank.txt").write_bytes(b"  \n\t\r\n  ")
+    (articles / "image.txt").write_bytes(PNG)
+    (articles / "report.txt").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    (articles / "windows.txt").write_bytes(CP1252.encode("cp1252"))
+    (articles / "huge.txt").write_text("word " * 1_000_000, encoding="utf-8")
+    (articles / "runon.txt").write_text(RUNON, encoding="utf-8")
+    (articles / "sub" / "nested.txt").write_text(NESTED, encoding="utf-8")
+    (articles / "notes.md").write_text(GOOD, encoding="utf-8")  # not matched by the glob
+    return articles
+
+
+def label_command(*overrides: str) -> list[str]:
+    """``scripts/label.py`` with Hydra overrides, as a subprocess command line."""
+    return [sys.executable, str(LABEL_SCRIPT), *overrides]
 
 
 def run_script(script: str, *arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:

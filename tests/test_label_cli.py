@@ -3,11 +3,10 @@
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import LABEL_SCRIPT, ROOT
+from helpers import ROOT, label_command
 
 from claimtype.labels import LABELS
 
@@ -18,7 +17,7 @@ ARTICLE = "The governor denied that the dam had been damaged. Engineers said it 
 
 def label(*overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(LABEL_SCRIPT), *overrides],
+        label_command(*overrides),
         cwd=ROOT,
         capture_output=True,
         text=True,

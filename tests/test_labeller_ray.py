@@ -19,7 +19,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import LABEL_SCRIPT, ROOT, compose_config, one_error_line
+from helpers import (
+    CP1252,
+    GOOD,
+    NESTED,
+    ROOT,
+    RUNON,
+    SHORT,
+    compose_config,
+    good_and_bad_files,
+    label_command,
+    one_error_line,
+)
 
 from claimtype.labeller import Summary, label_documents, read_documents, skipped_path
 from claimtype.ray_engine import check_ray, label_with_ray
@@ -30,13 +41,6 @@ pytestmark = pytest.mark.slow  # each test starts Ray or a labelling process
 
 SMALL_RAY = ["ray.num_cpus=2", "ray.object_store_mb=200"]
 EXACT = ["inference.batch_size=1", "ray.threads_per_actor=1"]  # the local classifier's settings
-
-GOOD = "The minister said the new plan would cut costs. Critics denied that claim on Monday.\n"
-CP1252 = "The mayor’s office called the “leaked” memo a fake — officials said.\n"
-NESTED = "Police have not confirmed the reports.\n\nA spokesman said an inquiry was under way.\n"
-SHORT = "Officials said the figures were accurate. Opponents say otherwise."
-RUNON = "It is so. " * 12_000  # one 120k-character line: too long to split
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
 
 @pytest.fixture(scope="module")
@@ -51,23 +55,6 @@ def article(doc: int, sentences: int = 10) -> str:
     """Distinct sentences in paragraphs of four."""
     lines = [f"Officials in district {doc} said that {i + 1} bridges were damaged." for i in range(sentences)]
     return "\n\n".join(" ".join(lines[p : p + 4]) for p in range(0, sentences, 4))
-
-
-def directory_input(tmp_path: Path) -> Path:
-    """Good files and every kind of bad one (as tests/test_labeller_robust.py has them)."""
-    articles = tmp_path / "articles"
-    (articles / "sub").mkdir(parents=True)
-    (articles / "good.txt").write_text(GOOD, encoding="utf-8")
-    (articles / "empty.txt").write_bytes(b"")
-    (articles / "blank.txt").write_bytes(b"  \n\t\r\n  ")
-    (articles / "image.txt").write_bytes(PNG)
-    (articles / "report.txt").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
-    (articles / "windows.txt").write_bytes(CP1252.encode("cp1252"))
-    (articles / "huge.txt").write_text("word " * 1_000_000, encoding="utf-8")
-    (articles / "runon.txt").write_text(RUNON, encoding="utf-8")
-    (articles / "sub" / "nested.txt").write_text(NESTED, encoding="utf-8")
-    (articles / "notes.md").write_text(GOOD, encoding="utf-8")  # not matched by the glob
-    return articles
 
 
 def jsonl_input(tmp_path: Path) -> Path:
@@ -116,7 +103,7 @@ def counts(summary: Summary) -> tuple:
 @pytest.mark.parametrize(
     ("make_input", "output_name", "text_field", "expected_ids"),
     [
-        (directory_input, "labels.csv", "text", ["good.txt", "sub/nested.txt", "windows.txt"]),
+        (good_and_bad_files, "labels.csv", "text", ["good.txt", "sub/nested.txt", "windows.txt"]),
         (jsonl_input, "labels.jsonl", "text", ["a1", "sha1-", "a7", "a8"]),
         (csv_input, "labels.jsonl", "body", ["c1", "c3", "c4"]),
     ],
@@ -171,9 +158,7 @@ def test_killed_ray_run_resumes_to_the_uninterrupted_output(tmp_path, tiny_check
 
     output = tmp_path / "out" / "labels.jsonl"
     progress = output.with_name(output.name + ".progress")
-    command = [
-        sys.executable,
-        str(LABEL_SCRIPT),
+    command = label_command(
         f"model_dir={tiny_checkpoint}",
         f"input={source}",
         f"output={output}",
@@ -181,7 +166,7 @@ def test_killed_ray_run_resumes_to_the_uninterrupted_output(tmp_path, tiny_check
         "ray.concurrency=2",
         "ray.shard_documents=4",
         *EXACT,
-    ]
+    )
     # Its own session: after the kill, whatever of its Ray instance outlives it is ended with it.
     run = subprocess.Popen(
         [*command, *SMALL_RAY],

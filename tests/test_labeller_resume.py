@@ -7,13 +7,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 import torch
-from helpers import LABEL_SCRIPT, ROOT
+from helpers import ROOT, label_command
 
 from claimtype import labeller
 from claimtype.inference import ClaimTypeClassifier
@@ -56,15 +55,13 @@ def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path, tiny_checkpoin
 
     output = tmp_path / "out" / "labels.jsonl"
     progress = output.with_name(output.name + ".progress")
-    command = [
-        sys.executable,
-        str(LABEL_SCRIPT),
+    command = label_command(
         f"model_dir={tiny_checkpoint}",
         f"input={source}",
         f"output={output}",
         "inference.batch_size=1",  # one sentence per forward pass: slow enough to kill mid-run
         "inference.threads=1",
-    ]
+    )
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not (progress.is_file() and progress.read_text().count("\n") > N_DOCS // 10):

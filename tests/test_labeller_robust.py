@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import LABEL_SCRIPT, ROOT
+from helpers import GOOD, NESTED, ROOT, SHORT, good_and_bad_files, label_command
 
 from claimtype.inference import ClaimTypeClassifier
 from claimtype.labeller import (
@@ -31,21 +31,16 @@ from claimtype.labeller import (
 )
 from claimtype.labels import LABELS
 
-GOOD = "The minister said the new plan would cut costs. Critics denied that claim on Monday.\n"
 GOOD_SENTENCES = [
     (0, 47, "The minister said the new plan would cut costs."),
     (48, 84, "Critics denied that claim on Monday."),
 ]
-CP1252 = "The mayor’s office called the “leaked” memo a fake — officials said.\n"
 CP1252_SENTENCES = [(0, 68, "The mayor’s office called the “leaked” memo a fake — officials said.")]
-NESTED = "Police have not confirmed the reports.\n\nA spokesman said an inquiry was under way.\n"
 NESTED_SENTENCES = [
     (0, 38, "Police have not confirmed the reports."),
     (40, 82, "A spokesman said an inquiry was under way."),
 ]
-SHORT = "Officials said the figures were accurate. Opponents say otherwise."
 SHORT_SENTENCES = [(0, 41, "Officials said the figures were accurate."), (42, 66, "Opponents say otherwise.")]
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
 
 def expected_rows(classifier: ClaimTypeClassifier, doc_id: str, sentences: list) -> list[dict]:
@@ -65,7 +60,7 @@ def skips(output: Path) -> list[dict]:
 
 def run_label(*overrides: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(LABEL_SCRIPT), *overrides],
+        label_command(*overrides),
         input=stdin,
         capture_output=True,
         cwd=ROOT,
@@ -74,18 +69,7 @@ def run_label(*overrides: str, stdin: bytes | None = None) -> subprocess.Complet
 
 
 def test_directory_of_good_and_bad_files(tmp_path, classifier, caplog):
-    articles = tmp_path / "articles"
-    (articles / "sub").mkdir(parents=True)
-    (articles / "good.txt").write_text(GOOD, encoding="utf-8")
-    (articles / "empty.txt").write_bytes(b"")
-    (articles / "blank.txt").write_bytes(b"  \n\t\r\n  ")
-    (articles / "image.txt").write_bytes(PNG)
-    (articles / "report.txt").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
-    (articles / "windows.txt").write_bytes(CP1252.encode("cp1252"))
-    (articles / "huge.txt").write_text("word " * 1_000_000, encoding="utf-8")  # 5 MB, one line
-    (articles / "runon.txt").write_text("It is so. " * 12_000, encoding="utf-8")  # one 120k line
-    (articles / "sub" / "nested.txt").write_text(NESTED, encoding="utf-8")
-    (articles / "notes.md").write_text(GOOD, encoding="utf-8")  # not matched by the glob
+    articles = good_and_bad_files(tmp_path)
     output = tmp_path / "out" / "labels.jsonl"
 
     started = time.perf_counter()

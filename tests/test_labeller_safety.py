@@ -7,12 +7,11 @@ import json
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
-from helpers import LABEL_SCRIPT, ROOT, one_error_line, run_script
+from helpers import GOOD, ROOT, label_command, one_error_line, run_script
 
 from claimtype.html_view import render_html
 from claimtype.inference import ClaimTypeClassifier
@@ -26,8 +25,6 @@ from claimtype.labeller import (
     sidecar,
     skipped_path,
 )
-
-GOOD = "The minister said the new plan would cut costs. Critics denied that claim on Monday.\n"
 
 
 @pytest.fixture(scope="module")
@@ -228,14 +225,12 @@ def test_a_full_disk_mid_run_ends_in_one_error_line(tmp_path, tiny_checkpoint):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write instead of a killed process
         resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
 
-    command = [
-        sys.executable,
-        str(LABEL_SCRIPT),
+    command = label_command(
         f"model_dir={tiny_checkpoint}",
         f"input={source}",
         f"output={output}",
         "inference.threads=1",
-    ]
+    )
     full = subprocess.run(
         command, capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=limit_file_size
     )
