@@ -2,15 +2,33 @@
 finishes, one process writes the model and the metrics (each epoch once), and the resumable state
 holds both processes' RNG states."""
 
+import contextlib
 import json
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
+import psutil
 import pytest
 from accelerate.data_loader import BatchSamplerShard
 
 from claimtype.training import LengthGroupedBatches
+
+
+def run_to_the_end(command: list[str], cwd: Path, timeout: int) -> subprocess.CompletedProcess:
+    """Run ``command``; past ``timeout``, kill it with every process it started (the launcher starts
+    its workers in sessions of their own) and fail with the ends of what they printed."""
+    launcher = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = launcher.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for process in [*psutil.Process(launcher.pid).children(recursive=True), launcher]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        stdout, stderr = launcher.communicate()
+        pytest.fail(f"still running after {timeout} s\nstdout: {stdout[-2000:]}\nstderr: {stderr[-2000:]}")
+    return subprocess.CompletedProcess(command, launcher.returncode, stdout, stderr)
 
 
 def free_port() -> int:
@@ -48,7 +66,7 @@ def test_two_processes_write_one_checkpoint_and_one_metrics_line_per_epoch(tiny_
         "trainer.cpu=true",
         "trainer.threads=1",
     ]
-    result = subprocess.run([*launch, *train], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    result = run_to_the_end([*launch, *train], tmp_path, timeout=300)  # about 15 s on 2 CPU cores
     assert result.returncode == 0, result.stderr[-3000:]
 
     run = tmp_path / "experiments" / "tiny"
