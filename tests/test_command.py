@@ -27,13 +27,10 @@ def outside(tmp_path) -> Path:
 def test_help_lists_the_subcommands(outside):
     result = claimtype("--help", cwd=outside)
     assert result.returncode == 0, result.stderr
-    for name in ("train", "evaluate", "label", "data build", "benchmark"):
+    for name in ("train", "evaluate", "label", "data build", "benchmark", "runs"):
         assert f"  {name} " in result.stdout
     groups = claimtype("train", "--help", cwd=outside)
-    assert (
-        groups.returncode == 0
-        and "experiment: ablation, ladder, quickstart, sweep_main, tiny" in groups.stdout
-    )
+    assert groups.returncode == 0 and "experiment: ablation, quickstart, sweep_main, tiny" in groups.stdout
     unknown = claimtype("tran", cwd=outside)
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: unknown subcommand 'tran'")
 

@@ -10,6 +10,7 @@ from helpers import ROOT, compose_config
 
 from claimtype.labels import LABELS
 from claimtype.modeling import read_metadata
+from claimtype.runs import read_run
 from claimtype.training import LengthGroupedBatches, class_weights, train
 
 
@@ -52,6 +53,28 @@ def test_one_epoch_writes_checkpoint_metrics_and_config(tiny_base, small_gold, t
     assert [r["epoch"] for r in records] == [1]
     assert 0.0 <= records[0]["val_macro_f1"] <= 1.0 and records[0]["train_loss"] > 0
     assert (tmp_path / "run" / "checkpoints" / "last" / "trainer_state.json").is_file()
+
+
+def test_test_true_evaluates_test_and_test_cue_into_the_run_dir(tiny_base, small_gold, tmp_path):
+    cue_docs = []
+    for line in small_gold.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["draw"] == "cue-pool" and row["doc_id"] not in cue_docs:
+            cue_docs.append(row["doc_id"])
+    cue_list = tmp_path / "test_cue_articles.txt"
+    cue_list.write_text("\n".join(cue_docs[:3]) + "\n")
+    run = tmp_path / "run"
+    overrides = [f"paths.run_dir={run}", "test=true", f"data.test_cue_articles={cue_list}"]
+    train(compose_config("train", [*tiny_overrides(tiny_base, small_gold, tmp_path), *overrides]))
+    test = json.loads((run / "metrics.json").read_text())
+    test_cue = json.loads((run / "test_cue" / "metrics.json").read_text())
+    assert (test["split"], test_cue["split"]) == ("test", "test_cue")
+    assert test_cue["n"] == sum(
+        json.loads(line)["doc_id"] in cue_docs[:3]
+        for line in small_gold.read_text(encoding="utf-8").splitlines()
+    )
+    figures = read_run(run)
+    assert (figures.test_macro_f1, figures.test_cue_macro_f1) == (test["macro_f1"], test_cue["macro_f1"])
 
 
 def test_context_previous_and_balanced_weights_train(tiny_base, small_gold, tmp_path):

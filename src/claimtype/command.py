@@ -6,6 +6,7 @@
     claimtype data build
     claimtype data stats --check
     claimtype benchmark
+    claimtype runs experiments/ladder* --seeds
 
 The configs ship inside the package (``claimtype.configs``, the repository's ``configs/``); a
 user's own config folder joins the search path with ``--config-dir DIR`` (Hydra's flag), e.g. for
@@ -75,6 +76,10 @@ OPTION_SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "rule-labelled (silver) sentences -> data/silver/silver.jsonl, coverage for the data card",
     ),
     "readme": ("claimtype.readme", "copy the quickstart run's test and test_cue figures into README.md"),
+    "runs": (
+        "claimtype.runs",
+        "training runs side by side; --seeds: mean ± sd over the seeds of each setting",
+    ),
 }
 
 USAGE = "usage: claimtype <subcommand> [key=value ...] [--help]"

@@ -623,10 +623,16 @@ def calibrate_checkpoint(run: Run, model_dir: Path, trainer_cfg: DictConfig) -> 
 
 
 def evaluate_test_split(cfg: DictConfig, model_dir: Path, run_dir: Path) -> None:
-    """``test=true``: evaluate the best checkpoint on the gold test split into the run dir (sweeps)."""
+    """``test=true``: evaluate the best checkpoint on the complete-article test split into the run
+    dir, and on the cue-drawn test_cue split (when the data has one) into <run dir>/test_cue/, as
+    ``claimtype evaluate`` would (sweeps, the model ladder: ``claimtype runs`` reads both)."""
     from claimtype.evaluation import evaluate
     from claimtype.inference import ClaimTypeClassifier
 
-    rows = list(build_dataset_from_config(cfg.data)["test"])
-    metrics = evaluate(ClaimTypeClassifier.from_pretrained(model_dir), rows, run_dir, "test", str(model_dir))
-    log.info("test macro-F1 %.4f (report: %s)", metrics["macro_f1"], run_dir / "report.md")
+    dataset = build_dataset_from_config(cfg.data)
+    classifier = ClaimTypeClassifier.from_pretrained(model_dir)
+    for split, output_dir in (("test", run_dir), ("test_cue", run_dir / "test_cue")):
+        if split not in dataset:
+            continue
+        metrics = evaluate(classifier, list(dataset[split]), output_dir, split, str(model_dir))
+        log.info("%s macro-F1 %.4f (report: %s)", split, metrics["macro_f1"], output_dir / "report.md")
