@@ -12,6 +12,7 @@ from claimtype.calibration import (
     fit_prior_strength,
     fit_temperature,
     prior_shift,
+    strength_scores,
     uncalibrated,
 )
 from claimtype.evaluation import expected_calibration_error
@@ -82,3 +83,14 @@ def test_fit_prior_correction_writes_a_bias_at_the_chosen_strength():
     expected = entry["strength"] * prior_shift(np.full(4, 500.0), np.bincount(labels, minlength=4))
     assert fitted["label_bias"] == pytest.approx(expected.tolist())
     assert entry["val_macro_f1_corrected"] >= entry["val_macro_f1_plain"]
+
+
+def test_strength_scores_give_the_macro_f1_the_fit_picks_from():
+    rng = np.random.default_rng(2)
+    log_probs, labels = label_shifted_sample(rng, 1000, np.array([0.85, 0.05, 0.07, 0.03]))
+    shift = prior_shift(np.full(4, 250.0), np.bincount(labels, minlength=4))
+    scores = strength_scores(log_probs, labels, shift)
+    assert len(scores) == len(PRIOR_STRENGTHS) and all(s.shape == (4,) for s in scores)
+    assert scores[0].mean() == pytest.approx(f1_score(labels, log_probs.argmax(1), average="macro"))
+    strength, best = fit_prior_strength(log_probs, labels, shift)
+    assert best == max(s.mean() for s in scores) == scores[PRIOR_STRENGTHS.index(strength)].mean()

@@ -2,9 +2,11 @@
 
 import json
 
+import numpy as np
+import pytest
 import torch
 
-from claimtype.evaluation import evaluate
+from claimtype.evaluation import evaluate, macro_f1, paired_bootstrap_gain
 from claimtype.labels import LABELS
 
 CC, ASSERTION = LABELS.index("counter-claim"), LABELS.index("assertion")
@@ -52,3 +54,16 @@ def test_counter_claim_errors_are_listed_with_their_previous_sentence(tmp_path):
     assert "| **counter-claim** | 33% | 0% | 0% | 67% |" in report
     assert "| **assertion** | 50% | 0% | 0% | 50% |" in report
     assert json.loads((tmp_path / "metrics.json").read_text())["counter_claim_errors"] == errors
+
+
+def test_paired_bootstrap_gain_is_zero_for_equal_predictions_and_brackets_a_real_gain():
+    rng = np.random.default_rng(0)
+    articles = np.repeat(np.arange(40), 10)  # 40 articles of 10 sentences
+    gold = rng.integers(0, 4, size=400)
+    noisy = np.where(rng.random(400) < 0.6, rng.integers(0, 4, size=400), gold)
+    assert paired_bootstrap_gain(gold, noisy, noisy, articles, rounds=200) == (0.0, 0.0, 0.0)
+    better = np.where(rng.random(400) < 0.2, rng.integers(0, 4, size=400), gold)
+    gain, low, high = paired_bootstrap_gain(gold, noisy, better, articles, rounds=200)
+    assert gain == pytest.approx(macro_f1(gold, better) - macro_f1(gold, noisy))
+    assert 0 < low < gain < high  # a large gain on 40 articles: the whole interval above zero
+    assert paired_bootstrap_gain(gold, noisy, better, articles, rounds=200) == (gain, low, high)  # seeded

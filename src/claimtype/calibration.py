@@ -44,16 +44,24 @@ def prior_shift(train_counts: np.ndarray, natural_counts: np.ndarray) -> np.ndar
     return np.log(natural / natural.sum()) - np.log(train / train.sum())
 
 
+def strength_scores(log_probs: np.ndarray, labels: np.ndarray, shift: np.ndarray) -> list[np.ndarray]:
+    """Per-label F1 of argmax(log p + a · shift) against ``labels``, for each strength a in
+    ``PRIOR_STRENGTHS`` (their mean is the macro-F1)."""
+    labels_range = list(range(log_probs.shape[1]))
+    return [
+        f1_score(
+            labels, (log_probs + a * shift).argmax(1), average=None, labels=labels_range, zero_division=0
+        )
+        for a in PRIOR_STRENGTHS
+    ]
+
+
 def fit_prior_strength(log_probs: np.ndarray, labels: np.ndarray, shift: np.ndarray) -> tuple[float, float]:
     """The strength a in ``PRIOR_STRENGTHS`` whose labels argmax(log p + a · shift) reach the best
     macro-F1 on (validation) ``labels``, the smallest on ties; returns (a, that macro-F1)."""
-    labels_range = list(range(log_probs.shape[1]))
-    scores = [
-        f1_score(labels, (log_probs + a * shift).argmax(1), average="macro", labels=labels_range)
-        for a in PRIOR_STRENGTHS
-    ]
+    scores = [float(per_label.mean()) for per_label in strength_scores(log_probs, labels, shift)]
     best = int(np.argmax(scores))  # first maximum: the smallest strength
-    return PRIOR_STRENGTHS[best], float(scores[best])
+    return PRIOR_STRENGTHS[best], scores[best]
 
 
 def fit_prior_correction(scaled_logits: np.ndarray, labels: np.ndarray, train_counts: np.ndarray) -> dict:
