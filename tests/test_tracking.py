@@ -50,6 +50,34 @@ def test_tensorboard_gets_the_metrics_of_every_epoch(tiny_base, small_gold, tmp_
     assert "trainer.log_with: tensorboard" in hparams
 
 
+def test_a_crashed_run_closes_its_tracker_with_the_finished_epochs(
+    tiny_base, small_gold, tmp_path, monkeypatch
+):
+    pytest.importorskip("tensorboard")
+    from accelerate.tracking import TensorBoardTracker
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    real_run_epoch, real_finish, finished = training.run_epoch, TensorBoardTracker.finish, []
+
+    def crash_in_epoch_two(run, epoch, trainer_cfg, progress):
+        if epoch == 2:
+            raise RuntimeError("the machine went away")
+        return real_run_epoch(run, epoch, trainer_cfg, progress)
+
+    def finish(tracker):
+        finished.append(tracker.name)
+        real_finish(tracker)
+
+    monkeypatch.setattr(training, "run_epoch", crash_in_epoch_two)
+    monkeypatch.setattr(TensorBoardTracker, "finish", finish)
+    with pytest.raises(RuntimeError, match="went away"):
+        train_tracked(tiny_base, small_gold, tmp_path, "tensorboard")
+    assert finished == ["tensorboard"]  # closed (flushed) on the way out, not left open
+    events = EventAccumulator(str(tmp_path / "run" / "tracked"))
+    events.Reload()
+    assert [e.step for e in events.Scalars("val_macro_f1")] == [1]
+
+
 def test_mlflow_gets_the_metrics_of_every_epoch(tiny_base, small_gold, tmp_path, monkeypatch):
     pytest.importorskip("mlflow")
     from mlflow.tracking import MlflowClient

@@ -529,15 +529,20 @@ def train(cfg: DictConfig) -> Path:
     checkpoints = Checkpoints(run, files, cfg, resolved_config)
     progress = checkpoints.restore(cfg.trainer.resume)
     start_tracking(run.accelerator, cfg.name, resolved_config)
-
-    for epoch in range(progress.epoch + 1, cfg.trainer.epochs + 1):
-        if progress.bad_epochs >= cfg.trainer.early_stopping_patience:
-            break
-        record = run_epoch(run, epoch, cfg.trainer, progress)
-        checkpoints.save_epoch(record, progress)
-        track_epoch(run.accelerator, record)
-
-    finish_run(cfg, run, files, progress)
+    try:
+        for epoch in range(progress.epoch + 1, cfg.trainer.epochs + 1):
+            if progress.bad_epochs >= cfg.trainer.early_stopping_patience:
+                break
+            record = run_epoch(run, epoch, cfg.trainer, progress)
+            checkpoints.save_epoch(record, progress)
+            track_epoch(run.accelerator, record)
+        finish_run(cfg, run, files, progress)
+    except BaseException:
+        # A crash or Ctrl-C: what the tracker has of the finished epochs reaches disk. The process
+        # group is left to the exit (destroying it while another process is mid-collective can hang).
+        for tracker in run.accelerator.trackers:
+            tracker.finish()
+        raise
     close_run(run)
     return files.model_dir
 
