@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections import defaultdict
 from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
@@ -72,3 +74,20 @@ def pool_sample_labels(annotations: Path) -> tuple[list[str], list[str]]:
         first.update({k: v[0] for k, v in read_label_file(path).items()})
     second = {k: v[0] for k, v in read_label_file(annotations / "agreement" / "second_pass.tsv").items()}
     return [first[r["sentence_id"]] for r in sample], [second[r["sentence_id"]] for r in sample]
+
+
+def draw_agreement_sample(annotations: Path, per_label: int, batches: list[str], seed: int) -> list[dict]:
+    """The double-annotation sample: ``per_label`` pool rows of each first-pass label from the named
+    pool batches, drawn and then shuffled with ``seed`` (the second annotator never sees the label)."""
+    rng = random.Random(seed)
+    by_label: dict[str, list[dict]] = defaultdict(list)
+    for batch in batches:
+        labels = {
+            k: v[0] for k, v in read_label_file(annotations / "first_pass" / f"batch_{batch}.tsv").items()
+        }
+        for row in read_jsonl(annotations / "pool" / f"batch_{batch}.jsonl"):
+            if labels.get(row["sentence_id"]) in LABELS:
+                by_label[labels[row["sentence_id"]]].append(row)
+    sample = [row for label in LABELS for row in rng.sample(by_label[label], per_label)]
+    rng.shuffle(sample)
+    return sample
