@@ -66,6 +66,17 @@ def test_a_failing_sweep_job_does_not_stop_the_others(tiny_base, small_gold, tmp
     assert (sweep / "1" / "model" / "model.safetensors").is_file()  # the job after the failure ran
     assert "error: 1 of 2 jobs failed" in result.stderr
     assert "failed job 0 (trainer.batch_size=0)" in result.stderr
+    # The same sweep mended and run again in the same folder: the old failure is not reported again.
+    again = run_script(
+        "train.py",
+        "-m",
+        "name=sweep",
+        *tiny_overrides(tiny_base, small_gold, tmp_path),
+        "trainer.batch_size=16,16",
+        "overwrite=true",
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not list(sweep.glob("*/FAILED"))
 
 
 @pytest.mark.slow

@@ -43,11 +43,13 @@ def user_errors_exit(task: Callable[[DictConfig], None]) -> Callable[[DictConfig
 
     @functools.wraps(task)
     def wrapper(cfg: DictConfig) -> None:
+        job_dir = _multirun_job_dir()
+        if job_dir is not None:  # a sweep run again in the same folder: only this run's failure counts
+            (job_dir / FAILED_FILE).unlink(missing_ok=True)
         try:
             task(cfg)
         except USER_ERRORS as error:
             line = error_line(error)
-            job_dir = _multirun_job_dir()
             if job_dir is None:
                 print(f"error: {line}", file=sys.stderr)
                 sys.exit(2)
