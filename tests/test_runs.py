@@ -35,7 +35,9 @@ def fake_run(
 def ladder(tmp_path: Path) -> Path:
     root = tmp_path / "experiments"
     fake_run(root / "ladder" / "multirun" / "0", ["experiment=ladder", "seed=1"], 0.50, 0.40, 0.70)
-    fake_run(root / "ladder" / "multirun" / "1", ["experiment=ladder", "seed=2"], 0.60, 0.50, 0.80)
+    fake_run(
+        root / "ladder" / "multirun" / "1", ["experiment=ladder", "test=true", "seed=2"], 0.60, 0.50, 0.80
+    )
     context = ["experiment=ladder", "data.context=previous", "name=ladder_ctx"]
     fake_run(root / "ladder_ctx" / "multirun" / "0", [*context, "seed=1"], 0.70, 0.60, 0.75)
     fake_run(root / "unevaluated", ["trainer.lr=3e-5"], 0.65, None, None)

@@ -23,8 +23,9 @@ from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
 from claimtype.markdown import cell, table
 
-# Overrides that name where a run goes or which seed it drew, not what it trains.
-NOT_A_SETTING = ("paths.", "hydra.", "name=", "seed=", "overwrite=")
+# Overrides that name where a run goes, which seed it drew or whether it was also evaluated on
+# test, not what it trains.
+NOT_A_SETTING = ("paths.", "hydra.", "name=", "seed=", "overwrite=", "test=")
 
 
 @dataclass(frozen=True)
