@@ -32,7 +32,7 @@ def test_rung_one_trains_every_seed_and_tables_them(tiny_base, small_gold, tmp_p
     runs = sorted((tmp_path / "experiments" / "ladder_minilm" / "multirun").glob("*/metrics.json"))
     assert len(runs) == 2  # both seeds, each evaluated on test
     table = (tmp_path / "experiments" / "ladder.md").read_text().splitlines()
-    assert len(table) == 3 and "| 2 |" in table[2] and "n/a" not in table[2].split("|")[4]  # test macro-F1
+    assert len(table) == 3 and "| 2 |" in table[2] and "n/a" not in table[2].split("|")[5]  # test macro-F1
 
 
 def test_an_unknown_rung_is_one_error_line():

@@ -17,7 +17,10 @@ def fake_run(
     """A run folder as `claimtype train` leaves it: model/claimtype.json, .hydra/overrides.yaml and,
     when evaluated, metrics.json and test_cue/metrics.json (figures made up for the arithmetic)."""
     (folder / "model").mkdir(parents=True)
-    (folder / "model" / "claimtype.json").write_text(json.dumps({"epoch": 3, "val_macro_f1": val}))
+    fitted = {"val_macro_f1_corrected": val + 0.1}
+    (folder / "model" / "claimtype.json").write_text(
+        json.dumps({"epoch": 3, "val_macro_f1": val, "prior_correction": fitted})
+    )
     (folder / ".hydra").mkdir()
     (folder / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
     if test is not None:
@@ -50,6 +53,7 @@ def test_a_run_is_read_with_its_test_and_test_cue_figures(ladder):
     first = next(r for r in runs if r.run == ladder / "ladder" / "multirun" / "0")
     assert (first.val_macro_f1, first.test_macro_f1, first.test_cue_macro_f1) == (0.50, 0.40, 0.70)
     assert first.test_f1 == dict.fromkeys(LABELS, 0.40)
+    assert first.val_macro_f1_corrected == pytest.approx(0.60)
     assert first.setting == "experiment=ladder"  # the seed is not part of the setting
     assert first.command == "experiment=ladder seed=1"
 
@@ -68,7 +72,8 @@ def test_seeds_table_pools_runs_that_differ_only_in_seed_and_name(ladder):
     cells = [c.strip() for c in pooled.strip("|").split("|")]
     assert cells[1] == "2"
     assert cells[2] == "0.5500 ± 0.0707"  # validation: mean of 0.50 and 0.60, sample sd 0.0707
-    assert cells[3] == "0.4500 ± 0.0707"
+    assert cells[3] == "0.6500 ± 0.0707"  # with the prior correction
+    assert cells[4] == "0.4500 ± 0.0707"
     assert cells[-1] == "0.7500 ± 0.0707"  # test_cue
 
 

@@ -6,6 +6,9 @@ with the mean ± sd over its seeds (the model ladder, docs/experiments.md).
 
 A run is a folder with ``model/claimtype.json``; its test figures come from ``metrics.json`` and its
 test_cue figures from ``test_cue/metrics.json`` when the run was evaluated (``test=true`` writes both).
+"val macro-F1" is the plain argmax at the best epoch; "val corrected" adds the prior correction, whose
+strength was fitted on validation itself (optimistic); the test figures are the checkpoint's decisions,
+correction included.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ class RunFigures:
     run: Path
     overrides: tuple[str, ...]
     epoch: int | None
-    val_macro_f1: float
+    val_macro_f1: float  # plain argmax at the best epoch (what picks the epoch)
+    val_macro_f1_corrected: float | None  # with the prior correction, whose strength was fitted on it
     test_macro_f1: float | None
     test_f1: dict[str, float] | None
     test_cue_macro_f1: float | None
@@ -69,6 +73,7 @@ def read_run(run: Path) -> RunFigures:
         overrides=tuple(overrides or ()),
         epoch=metadata.get("epoch"),
         val_macro_f1=metadata["val_macro_f1"],
+        val_macro_f1_corrected=metadata.get("prior_correction", {}).get("val_macro_f1_corrected"),
         test_macro_f1=test["macro_f1"] if test else None,
         test_f1={label: test["per_label"][label]["f1"] for label in LABELS} if test else None,
         test_cue_macro_f1=test_cue["macro_f1"] if test_cue else None,
@@ -87,6 +92,7 @@ def runs_table(runs: Sequence[RunFigures]) -> str:
         "command (`claimtype train ...`)",
         "best epoch",
         "val macro-F1",
+        "val corrected",
         "test macro-F1",
         *[f"test F1 {label}" for label in LABELS],
         "test_cue macro-F1",
@@ -99,6 +105,7 @@ def runs_table(runs: Sequence[RunFigures]) -> str:
             f"`{cell(r.command)}`",
             r.epoch,
             _number(r.val_macro_f1, 4),
+            _number(r.val_macro_f1_corrected, 4),
             _number(r.test_macro_f1, 4),
             *[_number(r.test_f1[label] if r.test_f1 else None, 3) for label in LABELS],
             _number(r.test_cue_macro_f1, 4),
@@ -128,6 +135,7 @@ def seeds_table(runs: Sequence[RunFigures]) -> str:
         "setting (`claimtype train ...`)",
         "seeds",
         "val macro-F1",
+        "val corrected",
         "test macro-F1",
         *[f"test F1 {label}" for label in LABELS],
         "test_cue macro-F1",
@@ -138,6 +146,7 @@ def seeds_table(runs: Sequence[RunFigures]) -> str:
             f"`{cell(setting)}`",
             len(group),
             mean_sd([r.val_macro_f1 for r in group], 4),
+            mean_sd([r.val_macro_f1_corrected for r in group], 4),
             mean_sd([r.test_macro_f1 for r in group], 4),
             *[mean_sd([r.test_f1[label] if r.test_f1 else None for r in group], 3) for label in LABELS],
             mean_sd([r.test_cue_macro_f1 for r in group], 4),
