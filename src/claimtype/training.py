@@ -42,7 +42,6 @@ from accelerate.utils import (
 from datasets import Dataset, DatasetDict
 from omegaconf import DictConfig, OmegaConf
 from safetensors.torch import load_file
-from sklearn.metrics import f1_score
 from torch.optim.lr_scheduler import LRScheduler
 from torch.utils.data import DataLoader, Sampler
 from tqdm.auto import tqdm
@@ -51,7 +50,7 @@ from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase, get_s
 from claimtype.calibration import fit_prior_correction, fit_temperature
 from claimtype.context import CONTEXT_FORMAT
 from claimtype.data import build_dataset_from_config
-from claimtype.evaluation import expected_calibration_error
+from claimtype.evaluation import expected_calibration_error, macro_f1
 from claimtype.io import atomic_write_text, recover_swap
 from claimtype.labels import LABELS
 from claimtype.losses import example_losses
@@ -289,10 +288,6 @@ def predict_logits(
     return np.concatenate(all_logits), np.concatenate(all_labels)
 
 
-def _macro_f1(labels: np.ndarray, logits: np.ndarray) -> float:
-    return float(f1_score(labels, logits.argmax(-1), average="macro", labels=list(range(len(LABELS)))))
-
-
 @dataclass
 class Progress:
     """Where training stands: the part of a resumable state Accelerate does not keep (trainer_state.json)."""
@@ -355,7 +350,7 @@ def train_one_epoch(run: Run, epoch: int, trainer_cfg: DictConfig) -> tuple[floa
 def validate(run: Run) -> tuple[float, float]:
     """Macro-F1 and accuracy on the validation split (every process gets the same numbers)."""
     logits, labels = predict_logits(run.model, run.eval_loader, run.accelerator)
-    return _macro_f1(labels, logits), float((logits.argmax(-1) == labels).mean())
+    return macro_f1(labels, logits.argmax(-1)), float((logits.argmax(-1) == labels).mean())
 
 
 def run_epoch(run: Run, epoch: int, trainer_cfg: DictConfig, progress: Progress) -> dict[str, Any]:
