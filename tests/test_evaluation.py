@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from claimtype.evaluation import evaluate, macro_f1, paired_bootstrap_gain
+from claimtype.evaluation import evaluate, paired_bootstrap_gain
 from claimtype.labels import LABELS
+from claimtype.metrics import macro_f1
 
 CC, ASSERTION = LABELS.index("counter-claim"), LABELS.index("assertion")
 

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from sklearn.metrics import f1_score
 
+from claimtype.metrics import macro_f1
+
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray, max_iter: int = 200) -> float:
     """The T > 0 minimising the negative log-likelihood of ``labels`` under softmax(logits / T)."""
@@ -71,7 +73,7 @@ def fit_prior_correction(scaled_logits: np.ndarray, labels: np.ndarray, train_co
     log_probs = torch.log_softmax(torch.as_tensor(scaled_logits, dtype=torch.float64), -1).numpy()
     natural = np.bincount(labels, minlength=log_probs.shape[1])
     shift = prior_shift(train_counts, natural)
-    plain = f1_score(labels, log_probs.argmax(1), average="macro", labels=list(range(log_probs.shape[1])))
+    plain = macro_f1(labels, log_probs.argmax(1))
     strength, corrected = fit_prior_strength(log_probs, labels, shift)
     return {
         "label_bias": (strength * shift).tolist(),

@@ -8,21 +8,17 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from claimtype.calibration import uncalibrated
 from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
 from claimtype.markdown import cell, table
+from claimtype.metrics import macro_f1
 from claimtype.model_card import record_evaluation
 from claimtype.modeling import METADATA_FILE
 
 LENGTH_BINS = ((0, 15), (16, 30), (31, 50), (51, 10_000))  # sentence length in words
-
-
-def macro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
-    """Macro-F1 over all four labels (a label absent from both counts as F1 0, as in the reports)."""
-    return float(f1_score(gold, predicted, average="macro", labels=list(range(len(LABELS))), zero_division=0))
 
 
 def classification_metrics(gold: list[int], predicted: list[int]) -> dict:

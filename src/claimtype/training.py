@@ -50,10 +50,11 @@ from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase, get_s
 from claimtype.calibration import fit_prior_correction, fit_temperature
 from claimtype.context import CONTEXT_FORMAT
 from claimtype.data import build_dataset_from_config
-from claimtype.evaluation import expected_calibration_error, macro_f1
+from claimtype.evaluation import expected_calibration_error
 from claimtype.io import atomic_write_text, recover_swap
 from claimtype.labels import LABELS
 from claimtype.losses import example_losses
+from claimtype.metrics import macro_f1
 from claimtype.model_card import label_counts, write_model_card
 from claimtype.modeling import (
     METADATA_FILE,
