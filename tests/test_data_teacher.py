@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from helpers import compose_config
 
-from claimtype.data import build_dataset, load_annotations
+from claimtype.data import build_dataset, build_dataset_from_config, load_annotations
 from claimtype.labels import LABELS
 
 PROBS = [0.1, 0.2, 0.3, 0.4]
@@ -62,3 +63,30 @@ def test_teacher_and_gold_files_refuse_each_others_rows(small_gold, tmp_path):
         load_annotations(_write(tmp_path / "t.jsonl", [gold[0]]), "teacher")
     with pytest.raises(ValueError, match="needs probs"):
         load_annotations(_write(tmp_path / "t2.jsonl", [{**teacher[0], "probs": [1.0, 0.5]}]), "teacher")
+
+
+def test_shipped_teacher_file_holds_no_held_out_article_or_text(tmp_path):
+    """Issue 11: the kept teacher file (data/teacher/teacher.jsonl) touches no validation, test or
+    test_cue article, as a file and after the dataset builder joins it to train."""
+    cfg = compose_config("train", ["data.use_teacher=true", f"data.processed_dir={tmp_path / 'processed'}"])
+    shipped = load_annotations(cfg.data.teacher_path, "teacher")
+    assert len(shipped) > 1000
+    assert all(sum(row["probs"]) == pytest.approx(1.0, abs=1e-4) for row in shipped)
+    dataset = build_dataset_from_config(cfg.data)
+    held_out = [split for split in dataset if split != "train"]
+    assert set(held_out) == {"validation", "test", "test_cue"}
+    held_out_docs = {doc for split in held_out for doc in dataset[split]["doc_id"]}
+    held_out_texts = {text for split in held_out for text in dataset[split]["text"]}
+    assert not {row["doc_id"] for row in shipped} & held_out_docs
+    gold_ids = {row["sentence_id"] for row in load_annotations(cfg.data.gold_path)}
+    assert not {row["sentence_id"] for row in shipped} & gold_ids
+    for split in held_out:
+        assert not any(a.startswith("teacher-") for a in dataset[split]["annotator"])
+    in_train = [a for a in dataset["train"]["annotator"] if a.startswith("teacher-")]
+    assert in_train, "the builder joins the shipped teacher rows to train"
+    taught_texts = {
+        text
+        for text, annotator in zip(dataset["train"]["text"], dataset["train"]["annotator"], strict=True)
+        if annotator.startswith("teacher-")
+    }
+    assert not taught_texts & held_out_texts
