@@ -1,6 +1,7 @@
 """scripts/ladder.sh, the model ladder in one go, on the tiny model: a rung's seeds train, are
 evaluated on test (test=true) and pooled into one mean ± sd row of experiments/ladder.md."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,6 +9,9 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, SCRIPTS
+
+from claimtype.labels import LABELS
+from claimtype.runs import read_run
 
 
 @pytest.mark.slow
@@ -40,3 +44,47 @@ def test_an_unknown_rung_is_one_error_line():
         ["bash", str(SCRIPTS / "ladder.sh"), "5"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 2 and result.stderr == "error: unknown rung 5 (1 2 3 4)\n"
+
+
+@pytest.mark.slow
+def test_rung_four_trains_the_student_on_the_kept_teacher_file(tiny_base, small_gold, tmp_path):
+    """Without TEACHER, rung 4 labels nothing afresh: it trains on data/teacher/teacher.jsonl as kept,
+    with the documented row's overrides (no data.context=none), so new seeds pool with the old ones."""
+    gold = [json.loads(line) for line in small_gold.read_text().splitlines()]
+    teacher_rows = [
+        {
+            **row,
+            "sentence_id": f"{row['doc_id']}:t{i}",
+            "text": f"Officials said report {i} was false.",
+            "label": LABELS[1],
+            "probs": [0.1, 0.6, 0.2, 0.1],
+            "annotator": "teacher-test",
+        }
+        for i, row in enumerate(gold)
+    ]
+    kept = tmp_path / "data" / "teacher" / "teacher.jsonl"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("".join(json.dumps(r) + "\n" for r in teacher_rows))
+    env = {
+        **os.environ,
+        "CLAIMTYPE_ROOT": str(tmp_path),
+        "CLAIMTYPE": str(Path(sys.executable).with_name("claimtype")),
+        "SEEDS": "1",
+        "EXTRA": f"model.name_or_path={tiny_base} model.max_length=64 data.gold_path={small_gold} "
+        "trainer.epochs=1 trainer.threads=1",
+    }
+    result = subprocess.run(
+        ["bash", str(SCRIPTS / "ladder.sh"), "4"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"== teacher labels: the kept {kept}" in result.stdout
+    assert kept.read_text().count("\n") == len(teacher_rows)  # not relabelled
+    (run,) = (tmp_path / "experiments" / "ladder_student" / "multirun").glob("*/metrics.json")
+    # the documented row's setting, then EXTRA: no data.context=none between them
+    setting = read_run(run.parent).setting
+    assert setting == f"experiment=quickstart data.use_teacher=True {env['EXTRA']}"

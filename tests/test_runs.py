@@ -8,7 +8,7 @@ import yaml
 
 from claimtype.command import main as claimtype
 from claimtype.labels import LABELS
-from claimtype.runs import find_runs, mean_sd, read_run, runs_table, seeds_table
+from claimtype.runs import canonical_override, find_runs, mean_sd, read_run, runs_table, seeds_table
 
 
 def fake_run(
@@ -92,3 +92,18 @@ def test_the_command_writes_the_table_and_refuses_an_empty_folder(ladder, tmp_pa
         claimtype(["runs", str(tmp_path / "nothing")])
     assert done.value.code == 2
     assert capsys.readouterr().err.startswith("error: no runs")
+
+
+def test_a_single_run_and_a_multirun_of_one_setting_pool_together(tmp_path):
+    """A multirun records ``data.use_teacher=true`` as ``True`` (and 3e-5 as 3e-05): one setting."""
+    fake_run(tmp_path / "single", ["data.use_teacher=true", "trainer.lr=3e-5", "seed=42"], 0.5, 0.4, 0.7)
+    fake_run(tmp_path / "multi" / "0", ["data.use_teacher=True", "trainer.lr=3e-05", "seed=1"], 0.6, 0.5, 0.7)
+    runs = [read_run(run) for run in find_runs([tmp_path])]
+    assert {r.setting for r in runs} == {"data.use_teacher=True trainer.lr=3e-05"}
+    assert "| `data.use_teacher=True trainer.lr=3e-05` | 2 |" in seeds_table(runs)
+
+
+def test_an_override_hydra_cannot_render_as_one_value_is_kept_as_written():
+    assert canonical_override("~trainer.lr") == "~trainer.lr"
+    assert canonical_override("seed=1,2") == "seed=1,2"
+    assert canonical_override("data.context=title+previous+next") == "data.context=title+previous+next"

@@ -14,6 +14,7 @@ correction included.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 
 from claimtype.io import atomic_write_text
 from claimtype.labels import LABELS
@@ -51,8 +54,27 @@ class RunFigures:
 
     @property
     def setting(self) -> str:
-        """The command without its seed and run name: what runs of one setting share."""
-        return " ".join(o for o in self.overrides if not o.startswith(NOT_A_SETTING)) or "(defaults)"
+        """The command without its seed and run name, each override as Hydra reads it: what runs of
+        one setting share, whether a single run or a multirun (which records ``true`` as ``True``)."""
+        settings = [canonical_override(o) for o in self.overrides if not o.startswith(NOT_A_SETTING)]
+        return " ".join(settings) or "(defaults)"
+
+
+@functools.cache
+def _override_parser() -> OverridesParser:
+    return OverridesParser.create()
+
+
+def canonical_override(override: str) -> str:
+    """``key=value`` with the value as Hydra parses it (``true`` -> ``True``, ``3e-5`` -> ``3e-05``);
+    an override it cannot render as one value (a deletion, a sweep) is kept as written."""
+    if override.startswith("~"):
+        return override
+    try:
+        parsed = _override_parser().parse_override(override)
+        return f"{parsed.get_key_element()}={parsed.get_value_element_as_str()}"
+    except HydraException:  # unparsable, or a sweep (a,b,c)
+        return override
 
 
 def find_runs(roots: Sequence[Path]) -> list[Path]:
