@@ -14,18 +14,25 @@ from claimtype.labels import LABELS
 from claimtype.runs import read_run
 
 
-@pytest.mark.slow
-def test_rung_one_trains_every_seed_and_tables_them(tiny_base, small_gold, tmp_path):
+def tiny_extra(tiny_base: Path, small_gold: Path) -> str:
+    """EXTRA: the tiny model on the small gold corpus, one epoch."""
+    return (
+        f"model.name_or_path={tiny_base} model.max_length=64 data.gold_path={small_gold} "
+        "trainer.epochs=1 trainer.threads=1"
+    )
+
+
+def run_ladder(rung: str, root: Path, seeds: str, extra: str) -> subprocess.CompletedProcess:
+    """scripts/ladder.sh RUNG with experiments/ and data/ under ``root``; asserts it succeeded."""
     env = {
         **os.environ,
-        "CLAIMTYPE_ROOT": str(tmp_path),  # experiments/ and data/processed/ go here
+        "CLAIMTYPE_ROOT": str(root),  # experiments/ and data/ go here
         "CLAIMTYPE": str(Path(sys.executable).with_name("claimtype")),
-        "SEEDS": "1,2",
-        "EXTRA": f"model.name_or_path={tiny_base} model.max_length=64 data.gold_path={small_gold} "
-        "trainer.epochs=1 trainer.threads=1",
+        "SEEDS": seeds,
+        "EXTRA": extra,
     }
     result = subprocess.run(
-        ["bash", str(SCRIPTS / "ladder.sh"), "1"],
+        ["bash", str(SCRIPTS / "ladder.sh"), rung],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -33,17 +40,16 @@ def test_rung_one_trains_every_seed_and_tables_them(tiny_base, small_gold, tmp_p
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.mark.slow
+def test_rung_one_trains_every_seed_and_tables_them(tiny_base, small_gold, tmp_path):
+    run_ladder("1", tmp_path, "1,2", tiny_extra(tiny_base, small_gold))
     runs = sorted((tmp_path / "experiments" / "ladder_minilm" / "multirun").glob("*/metrics.json"))
     assert len(runs) == 2  # both seeds, each evaluated on test
     table = (tmp_path / "experiments" / "ladder.md").read_text().splitlines()
     assert len(table) == 3 and "| 2 |" in table[2] and "n/a" not in table[2].split("|")[5]  # test macro-F1
-
-
-def test_an_unknown_rung_is_one_error_line():
-    result = subprocess.run(
-        ["bash", str(SCRIPTS / "ladder.sh"), "5"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert result.returncode == 2 and result.stderr == "error: unknown rung 5 (1 2 3 4)\n"
 
 
 @pytest.mark.slow
@@ -65,26 +71,17 @@ def test_rung_four_trains_the_student_on_the_kept_teacher_file(tiny_base, small_
     kept = tmp_path / "data" / "teacher" / "teacher.jsonl"
     kept.parent.mkdir(parents=True)
     kept.write_text("".join(json.dumps(r) + "\n" for r in teacher_rows))
-    env = {
-        **os.environ,
-        "CLAIMTYPE_ROOT": str(tmp_path),
-        "CLAIMTYPE": str(Path(sys.executable).with_name("claimtype")),
-        "SEEDS": "1",
-        "EXTRA": f"model.name_or_path={tiny_base} model.max_length=64 data.gold_path={small_gold} "
-        "trainer.epochs=1 trainer.threads=1",
-    }
-    result = subprocess.run(
-        ["bash", str(SCRIPTS / "ladder.sh"), "4"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    extra = tiny_extra(tiny_base, small_gold)
+    result = run_ladder("4", tmp_path, "1", extra)
     assert f"== teacher labels: the kept {kept}" in result.stdout
     assert kept.read_text().count("\n") == len(teacher_rows)  # not relabelled
     (run,) = (tmp_path / "experiments" / "ladder_student" / "multirun").glob("*/metrics.json")
     # the documented row's setting, then EXTRA: no data.context=none between them
-    setting = read_run(run.parent).setting
-    assert setting == f"experiment=quickstart data.use_teacher=True {env['EXTRA']}"
+    assert read_run(run.parent).setting == f"experiment=quickstart data.use_teacher=True {extra}"
+
+
+def test_an_unknown_rung_is_one_error_line():
+    result = subprocess.run(
+        ["bash", str(SCRIPTS / "ladder.sh"), "5"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and result.stderr == "error: unknown rung 5 (1 2 3 4)\n"
