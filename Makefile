@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 CLAIMTYPE := $(VENV)/bin/claimtype
 STAMP := $(VENV)/.installed-stamp
 NAME ?= quickstart
+# The default model: the MiniLM student (configs/experiment/student.yaml, rung 4 of docs/experiments.md).
+EXPERIMENT ?= student
 RUN_DIR := experiments/$(NAME)
 
 .PHONY: quickstart install mpnet data silver train evaluate label readme test lint benchmark clean
@@ -36,7 +38,7 @@ data: install silver ## build the train/validation/test DatasetDict -> data/proc
 	$(CLAIMTYPE) data build
 
 train: install
-	$(CLAIMTYPE) train experiment=$(NAME) overwrite=true
+	$(CLAIMTYPE) train experiment=$(EXPERIMENT) name=$(NAME) overwrite=true
 
 evaluate: install ## the complete-article test split -> $(RUN_DIR)/, the cue-drawn test_cue -> $(RUN_DIR)/test_cue/
 	$(CLAIMTYPE) evaluate name=$(NAME)
