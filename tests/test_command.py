@@ -30,7 +30,10 @@ def test_help_lists_the_subcommands(outside):
     for name in ("train", "evaluate", "label", "data build", "benchmark", "runs"):
         assert f"  {name} " in result.stdout
     groups = claimtype("train", "--help", cwd=outside)
-    assert groups.returncode == 0 and "experiment: ablation, quickstart, student, sweep_main, tiny" in groups.stdout
+    assert (
+        groups.returncode == 0
+        and "experiment: ablation, quickstart, student, sweep_main, tiny" in groups.stdout
+    )
     unknown = claimtype("tran", cwd=outside)
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: unknown subcommand 'tran'")
 
