@@ -4,6 +4,7 @@ conftest.py; test modules import these with ``from helpers import ...`` (tests/ 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,27 @@ def good_and_bad_files(tmp_path: Path) -> Path:
     (articles / "sub" / "nested.txt").write_text(NESTED, encoding="utf-8")
     (articles / "notes.md").write_text(GOOD, encoding="utf-8")  # not matched by the glob
     return articles
+
+
+def write_teacher_file(path: Path, gold_path: Path, **fields) -> list[dict]:
+    """A teacher file beside a gold file: one soft-labelled sentence per gold row, in the same article
+    (so the train articles' rows join train), each a denial at 0.6; ``fields`` are added to every row."""
+    gold = [json.loads(line) for line in gold_path.read_text().splitlines()]
+    rows = [
+        {
+            **row,
+            "sentence_id": f"{row['doc_id']}:t{i}",
+            "text": f"Officials said claim {i} was false.",
+            "label": LABELS[1],
+            "probs": [0.1, 0.6, 0.2, 0.1],
+            "annotator": "teacher-test",
+            **fields,
+        }
+        for i, row in enumerate(gold)
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
 
 
 def label_command(*overrides: str) -> list[str]:

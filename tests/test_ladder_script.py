@@ -1,16 +1,14 @@
 """scripts/ladder.sh, the model ladder in one go, on the tiny model: a rung's seeds train, are
 evaluated on test (test=true) and pooled into one mean ± sd row of experiments/ladder.md."""
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SCRIPTS
+from helpers import ROOT, SCRIPTS, write_teacher_file
 
-from claimtype.labels import LABELS
 from claimtype.runs import read_run
 
 
@@ -56,21 +54,8 @@ def test_rung_one_trains_every_seed_and_tables_them(tiny_base, small_gold, tmp_p
 def test_rung_four_trains_the_student_on_the_kept_teacher_file(tiny_base, small_gold, tmp_path):
     """Without TEACHER, rung 4 labels nothing afresh: it trains on data/teacher/teacher.jsonl as kept,
     with the documented row's overrides (no data.context=none), so new seeds pool with the old ones."""
-    gold = [json.loads(line) for line in small_gold.read_text().splitlines()]
-    teacher_rows = [
-        {
-            **row,
-            "sentence_id": f"{row['doc_id']}:t{i}",
-            "text": f"Officials said report {i} was false.",
-            "label": LABELS[1],
-            "probs": [0.1, 0.6, 0.2, 0.1],
-            "annotator": "teacher-test",
-        }
-        for i, row in enumerate(gold)
-    ]
     kept = tmp_path / "data" / "teacher" / "teacher.jsonl"
-    kept.parent.mkdir(parents=True)
-    kept.write_text("".join(json.dumps(r) + "\n" for r in teacher_rows))
+    teacher_rows = write_teacher_file(kept, small_gold)
     extra = tiny_extra(tiny_base, small_gold)
     result = run_ladder("4", tmp_path, "1", extra)
     assert f"== teacher labels: the kept {kept}" in result.stdout
