@@ -89,3 +89,26 @@ def test_shipped_teacher_file_holds_no_held_out_article_or_text(tmp_path):
     }
     assert taught_texts, "the builder joins the shipped teacher rows to train"
     assert not taught_texts & held_out_texts
+
+
+def test_capped_teacher_sample_can_keep_every_rare_label(small_gold, tmp_path):
+    """teacher_max_rows samples the file's mix; teacher_rare_first keeps every non-assertion row first."""
+    gold = [json.loads(line) for line in small_gold.read_text().splitlines()]
+    rows = _teacher_rows(gold)
+    for i, row in enumerate(rows):
+        row["label"] = LABELS[1] if i % 10 == 0 else LABELS[0]
+    teacher_path = _write(tmp_path / "teacher.jsonl", rows)
+
+    def teacher_labels(**options) -> list[str]:
+        dataset = build_dataset(small_gold, tmp_path / "p", seed=13, teacher_path=teacher_path, **options)
+        return [LABELS[r["label"]] for r in dataset["train"] if r["annotator"] == "teacher-run1"]
+
+    every = teacher_labels()
+    rare = every.count(LABELS[1])
+    cap = rare + 2
+    assert len(every) > cap and rare > 1
+    rare_first = teacher_labels(teacher_max_rows=cap, teacher_rare_first=True)
+    assert len(rare_first) == cap and rare_first.count(LABELS[1]) == rare
+    assert teacher_labels(teacher_max_rows=rare - 1, teacher_rare_first=True) == [LABELS[1]] * (rare - 1)
+    uniform = teacher_labels(teacher_max_rows=cap)
+    assert len(uniform) == cap and uniform.count(LABELS[1]) < rare  # the file's mix: mostly assertions

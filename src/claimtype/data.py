@@ -236,6 +236,22 @@ def _to_columns(rows: list[dict], weight: float) -> dict[str, list]:
     }
 
 
+def sample_rows(rows: list[dict], max_rows: int, seed: int, rare_first: bool = False) -> list[dict]:
+    """A seeded sample of ``max_rows`` rows, in file order. ``rare_first`` keeps every row whose label
+    is not ``assertion`` (up to ``max_rows``) and fills the rest with assertions: a capped teacher file
+    then keeps what the teacher says about the rare labels, where the student is weak, instead of the
+    file's mix (87% assertions)."""
+    rng = random.Random(seed)
+    if rare_first:
+        rare = [i for i, r in enumerate(rows) if r["label"] != LABELS[0]]
+        common = [i for i, r in enumerate(rows) if r["label"] == LABELS[0]]
+        keep = set(rng.sample(rare, min(len(rare), max_rows)))
+        keep |= set(rng.sample(common, max_rows - len(keep)))
+    else:
+        keep = set(rng.sample(range(len(rows)), max_rows))
+    return [r for i, r in enumerate(rows) if i in keep]
+
+
 def build_dataset(
     gold_path: Path | str,
     processed_dir: Path | str,
@@ -249,6 +265,7 @@ def build_dataset(
     teacher_path: Path | str | None = None,
     teacher_weight: float = 1.0,
     teacher_max_rows: int | None = None,
+    teacher_rare_first: bool = False,
     context: str = "none",
     articles_path: Path | str | None = None,
 ) -> DatasetDict:
@@ -278,6 +295,7 @@ def build_dataset(
         "silver_max_rows": silver_max_rows,
         "teacher_weight": teacher_weight,
         "teacher_max_rows": teacher_max_rows,
+        "teacher_rare_first": teacher_rare_first,
         "article_context": sorted(ARTICLE_PARTS & set(context_parts(context))),
     }
     cache_dir = Path(processed_dir) / _fingerprint(inputs, settings)
@@ -307,7 +325,9 @@ def build_dataset(
     held_out = {d for d, s in assignment.items() if s != "train"}
     gold_ids = {r["sentence_id"] for r in gold}
 
-    def train_only(path: Path | str | None, kind: str, max_rows: int | None) -> list[dict]:
+    def train_only(
+        path: Path | str | None, kind: str, max_rows: int | None, rare_first: bool = False
+    ) -> list[dict]:
         """Extra rows for train: none from a held-out article, a gold sentence or a held-out text."""
         if not path:
             return []
@@ -318,13 +338,12 @@ def build_dataset(
             and r["sentence_id"] not in gold_ids
             and r["text"] not in held_out_texts
         ]
-        if max_rows is not None and len(rows) > max_rows:  # a seeded sample, in file order
-            keep = set(random.Random(seed).sample(range(len(rows)), max_rows))
-            rows = [r for i, r in enumerate(rows) if i in keep]
+        if max_rows is not None and len(rows) > max_rows:
+            rows = sample_rows(rows, max_rows, seed, rare_first)
         return rows
 
     silver = train_only(silver_path, "silver", silver_max_rows)
-    teacher = train_only(teacher_path, "teacher", teacher_max_rows)
+    teacher = train_only(teacher_path, "teacher", teacher_max_rows, teacher_rare_first)
     columns = {s: _to_columns(by_split[s], 1.0) for s in SPLITS}
     for extra, weight in ((silver, silver_weight), (teacher, teacher_weight)):
         for key, values in _to_columns(extra, weight).items():
@@ -359,6 +378,7 @@ def build_dataset_from_config(data_cfg) -> DatasetDict:
         teacher_path=data_cfg.teacher_path if data_cfg.use_teacher else None,
         teacher_weight=data_cfg.teacher_weight,
         teacher_max_rows=data_cfg.teacher_max_rows,
+        teacher_rare_first=data_cfg.teacher_rare_first,
         context=data_cfg.context,
         articles_path=data_cfg.articles_path,
     )
