@@ -59,6 +59,20 @@ def test_int8_export_is_close_and_new_weights_export_afresh(checkpoint):
 
 
 @pytest.mark.slow
+def test_int8_keeps_embeddings_and_the_classification_head_in_fp32(checkpoint):
+    """The encoder's projections are integer; embeddings, pooler and classifier stay float."""
+    import onnx
+
+    graph = onnx.load(str(onnx_backend.exported_model(checkpoint, "int8"))).graph
+    op_types = {node.op_type for node in graph.node}
+    assert {"MatMulInteger", "QAttention", "EmbedLayerNormalization"} <= op_types
+    assert "QEmbedLayerNormalization" not in op_types
+    head = [node for node in graph.node if node.name.startswith(("/pooler/dense/", "/classifier/"))]
+    head_products = [node.op_type for node in head if node.op_type.startswith("MatMul")]
+    assert head_products == ["MatMul", "MatMul"]
+
+
+@pytest.mark.slow
 def test_int8_labels_an_article_without_deprecation_warnings(checkpoint):
     """The int8 path (export, quantization, inference) uses no deprecated API: torch.ao's warned with a
     DeprecationWarning and a UserWarning saying "deprecated", so both kinds are looked for."""

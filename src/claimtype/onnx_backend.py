@@ -3,7 +3,10 @@
 Why a second backend: on a CPU, ONNX Runtime runs a BERT-style encoder with fused kernels (attention,
 skip + layer norm, bias + GELU), and it is the project's int8 path (``quantize="int8"``: dynamic int8,
 per-channel weights, integer attention projections included), a supported API where torch's own
-dynamic quantization is deprecated; docs/benchmarks.md measures both backends side by side.
+dynamic quantization is deprecated; docs/benchmarks.md measures both backends side by side. Only the
+encoder's matrix products and attention are int8: the embedding tables and the classification head
+(pooler and classifier) stay fp32, a sliver of the compute, and on validation int8 embeddings cost
+the rare labels the most (docs/experiments.md).
 
 The export is cached as ``<checkpoint>/onnx/model-<quantize>-<fingerprint>.onnx``. The fingerprint
 covers the weights and the torch / ONNX Runtime versions, so a re-trained checkpoint or an upgrade
@@ -30,10 +33,13 @@ log = logging.getLogger(__name__)
 
 ONNX_QUANTIZE_MODES = ("none", "int8")
 # Part of the cache fingerprint: bump it when _export changes what it writes.
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 # Architectures whose graphs ONNX Runtime's transformer optimizer fuses as "bert"; others are exported
 # and run with ONNX Runtime's generic graph optimizations only.
 BERT_LIKE = {"bert", "roberta", "xlm-roberta", "camembert", "distilbert", "electra"}
+# Parameter-name parts of a sequence-classification head (BERT's pooler, DistilBERT's pre_classifier,
+# RoBERTa/MPNet's classifier.dense and classifier.out_proj): nodes reading them are not quantized.
+HEAD_PARAMETER_PARTS = {"pooler", "pre_classifier", "classifier"}
 
 
 def _fingerprint(checkpoint: Path, quantize: str) -> str:
@@ -65,6 +71,25 @@ def _cache_dir(checkpoint: Path) -> Path:
     fallback = base / hashlib.sha256(str(checkpoint.resolve()).encode()).hexdigest()[:16]
     fallback.mkdir(parents=True, exist_ok=True)
     return fallback
+
+
+def head_nodes(graph: Path) -> list[str]:
+    """Names of the nodes that read a classification-head parameter, in graph order."""
+    import onnx
+
+    model = onnx.load(str(graph), load_external_data=False)
+    head_weights = {
+        weight.name
+        for weight in model.graph.initializer
+        if HEAD_PARAMETER_PARTS.intersection(weight.name.split("."))
+    }
+    names = []
+    for node in model.graph.node:
+        if head_weights.intersection(node.input):
+            names.append(node.name)
+            if node.op_type == "Gemm":  # dynamic quantization first splits it into "<name>_MatMul" + Add
+                names.append(f"{node.name}_MatMul")
+    return names
 
 
 @contextmanager
@@ -131,6 +156,8 @@ def _export(checkpoint: Path, target: Path, quantize: str) -> None:
                     quantized,
                     weight_type=QuantType.QInt8,
                     per_channel=True,
+                    op_types_to_quantize=["MatMul", "Attention"],  # not (Embed)LayerNorm's tables, Gather
+                    nodes_to_exclude=head_nodes(graph),
                     # Fused nodes (Attention, SkipLayerNormalization) are outside ONNX's shape inference.
                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
                 )
