@@ -35,12 +35,12 @@ RUNON = "It is so. " * 12_000  # one 120k-character line: too long to split
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
 
-def tiny_bert(tokenizer) -> BertForSequenceClassification:
-    """A randomly initialised two-layer BERT with claimtype's labels, sized for ``tokenizer``."""
+def tiny_bert(tokenizer, layers: int = 2) -> BertForSequenceClassification:
+    """A randomly initialised BERT (two layers unless told) with claimtype's labels, sized for ``tokenizer``."""
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,
         hidden_size=32,
-        num_hidden_layers=2,
+        num_hidden_layers=layers,
         num_attention_heads=2,
         intermediate_size=64,
         max_position_embeddings=128,

@@ -7,9 +7,12 @@ import warnings
 
 import pytest
 import torch
+from helpers import tiny_bert
+from transformers import AutoTokenizer
 
 from claimtype import onnx_backend
 from claimtype.inference import ClaimTypeClassifier
+from claimtype.modeling import resolve_model_path, save_checkpoint
 
 SENTENCES = [
     "The ministry denied that any troops had crossed the border.",
@@ -59,14 +62,26 @@ def test_int8_export_is_close_and_new_weights_export_afresh(checkpoint):
 
 
 @pytest.mark.slow
-def test_int8_keeps_embeddings_and_the_classification_head_in_fp32(checkpoint):
-    """The encoder's projections are integer; embeddings, pooler and classifier stay float."""
+def test_int8_keeps_embeddings_first_layer_and_classification_head_in_fp32(tmp_path):
+    """From the second layer on, the encoder's projections are integer; the embeddings, the first layer
+    (its fused attention included) and the pooler and classifier stay float. Three layers, so that a
+    fused attention is quantized: the last layer runs at [CLS] only and is not fused."""
     import onnx
 
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
+    checkpoint = tmp_path / "model"
+    save_checkpoint(
+        tiny_bert(tokenizer, layers=3), tokenizer, checkpoint, {"context": "none", "max_length": 64}
+    )
     graph = onnx.load(str(onnx_backend.exported_model(checkpoint, "int8"))).graph
-    op_types = {node.op_type for node in graph.node}
-    assert {"MatMulInteger", "QAttention", "EmbedLayerNormalization"} <= op_types
-    assert "QEmbedLayerNormalization" not in op_types
+    op_types = [node.op_type for node in graph.node]
+    assert op_types.count("QAttention") == 1 and op_types.count("Attention") == 1  # layers 1 and 0
+    assert "EmbedLayerNormalization" in op_types and "QEmbedLayerNormalization" not in op_types
+    first_layer = [
+        node.op_type for node in graph.node if "/layer.0/" in node.name and "MatMul" in node.op_type
+    ]
+    assert first_layer == ["MatMul", "MatMul", "MatMul"]  # attention output, intermediate, output
+    assert any("/layer.1/" in node.name and node.op_type == "MatMulInteger" for node in graph.node)
     head = [node for node in graph.node if node.name.startswith(("/pooler/dense/", "/classifier/"))]
     head_products = [node.op_type for node in head if node.op_type.startswith("MatMul")]
     assert head_products == ["MatMul", "MatMul"]

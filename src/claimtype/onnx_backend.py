@@ -4,9 +4,10 @@ Why a second backend: on a CPU, ONNX Runtime runs a BERT-style encoder with fuse
 skip + layer norm, bias + GELU), and it is the project's int8 path (``quantize="int8"``: dynamic int8,
 per-channel weights, integer attention projections included), a supported API where torch's own
 dynamic quantization is deprecated; docs/benchmarks.md measures both backends side by side. Only the
-encoder's matrix products and attention are int8: the embedding tables and the classification head
-(pooler and classifier) stay fp32, a sliver of the compute, and on validation int8 embeddings cost
-the rare labels the most (docs/experiments.md).
+encoder's matrix products and attention are int8, from the second layer on: the embedding tables, the
+first layer and the classification head (pooler and classifier) stay fp32. That is a fifth of MiniLM's
+encoder, and halves the predictions int8 changes (docs/experiments.md): int8 embeddings cost the rare
+labels the most, and an error in the first layer is carried through every later one.
 
 The export is cached as ``<checkpoint>/onnx/model-<quantize>-<fingerprint>.onnx``. The fingerprint
 covers the weights and the torch / ONNX Runtime versions, so a re-trained checkpoint or an upgrade
@@ -24,22 +25,28 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from claimtype.cls_only import ClsOnlyLastLayer, supports_cls_only
 
+if TYPE_CHECKING:
+    import onnx
+
 log = logging.getLogger(__name__)
 
 ONNX_QUANTIZE_MODES = ("none", "int8")
 # Part of the cache fingerprint: bump it when _export changes what it writes.
-EXPORT_VERSION = 3
+EXPORT_VERSION = 4
 # Architectures whose graphs ONNX Runtime's transformer optimizer fuses as "bert"; others are exported
 # and run with ONNX Runtime's generic graph optimizations only.
 BERT_LIKE = {"bert", "roberta", "xlm-roberta", "camembert", "distilbert", "electra"}
 # Parameter-name parts of a sequence-classification head (BERT's pooler, DistilBERT's pre_classifier,
 # RoBERTa/MPNet's classifier.dense and classifier.out_proj): nodes reading them are not quantized.
 HEAD_PARAMETER_PARTS = {"pooler", "pre_classifier", "classifier"}
+# The exporter names nodes by module path: BERT, RoBERTa, MPNet and DistilBERT's first layer is layer.0.
+FIRST_LAYER = "/layer.0/"
 
 
 def _fingerprint(checkpoint: Path, quantize: str) -> str:
@@ -73,23 +80,62 @@ def _cache_dir(checkpoint: Path) -> Path:
     return fallback
 
 
-def head_nodes(graph: Path) -> list[str]:
-    """Names of the nodes that read a classification-head parameter, in graph order."""
+def _load_structure(graph: Path) -> onnx.GraphProto:
+    """A graph's nodes and initializer names (weights' external data not read)."""
     import onnx
 
-    model = onnx.load(str(graph), load_external_data=False)
+    return onnx.load(str(graph), load_external_data=False).graph
+
+
+def head_nodes(graph: Path) -> list[str]:
+    """Names of the nodes that read a classification-head parameter (pooler, classifier), in graph
+    order; a Gemm also as ``<name>_MatMul``, the name dynamic quantization gives its MatMul half."""
+    structure = _load_structure(graph)
     head_weights = {
-        weight.name
-        for weight in model.graph.initializer
-        if HEAD_PARAMETER_PARTS.intersection(weight.name.split("."))
+        w.name for w in structure.initializer if HEAD_PARAMETER_PARTS.intersection(w.name.split("."))
     }
     names = []
-    for node in model.graph.node:
+    for node in structure.node:
         if head_weights.intersection(node.input):
             names.append(node.name)
-            if node.op_type == "Gemm":  # dynamic quantization first splits it into "<name>_MatMul" + Add
+            if node.op_type == "Gemm":
                 names.append(f"{node.name}_MatMul")
     return names
+
+
+def first_layer_nodes(graph: Path) -> list[str]:
+    """Names of the first encoder layer's nodes, in graph order: those the exporter named
+    ``.../layer.0/...`` and the fused attention (``Attention_<k>``) feeding them."""
+    structure = _load_structure(graph)
+    producers = {output: node for node in structure.node for output in node.output}
+    first_layer = {node.name for node in structure.node if FIRST_LAYER in node.name}
+    for node in structure.node:
+        if FIRST_LAYER in node.name:
+            first_layer.update(
+                producers[name].name
+                for name in node.input
+                if name in producers and producers[name].op_type == "Attention"
+            )
+    return [node.name for node in structure.node if node.name in first_layer]
+
+
+def quantize_int8(graph: Path, target: Path, fp32_nodes: list[str]) -> None:
+    """Dynamic int8 (per-channel weights) of a graph's matrix products and attention, ``fp32_nodes``
+    excepted; embedding tables (Gather, EmbedLayerNormalization) are never quantized."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with _root_log_level(logging.ERROR):  # its advice to pre-process: shape inference we skip
+        quantize_dynamic(
+            graph,
+            target,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul", "Attention"],
+            nodes_to_exclude=fp32_nodes,
+            # Fused nodes (Attention, SkipLayerNormalization) are outside ONNX's shape inference.
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
 
 
 @contextmanager
@@ -146,21 +192,8 @@ def _export(checkpoint: Path, target: Path, quantize: str) -> None:
             graph = Path(tmp) / "fused.onnx"
             fused.save_model_to_file(str(graph))
         if quantize == "int8":
-            import onnx
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
             quantized = Path(tmp) / "int8.onnx"
-            with _root_log_level(logging.ERROR):  # its advice to pre-process: shape inference we skip
-                quantize_dynamic(
-                    graph,
-                    quantized,
-                    weight_type=QuantType.QInt8,
-                    per_channel=True,
-                    op_types_to_quantize=["MatMul", "Attention"],  # not (Embed)LayerNorm's tables, Gather
-                    nodes_to_exclude=head_nodes(graph),
-                    # Fused nodes (Attention, SkipLayerNormalization) are outside ONNX's shape inference.
-                    extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-                )
+            quantize_int8(graph, quantized, head_nodes(graph) + first_layer_nodes(graph))
             graph = quantized
         os.replace(graph, target)
 
