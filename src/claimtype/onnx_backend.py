@@ -6,8 +6,9 @@ per-channel weights, integer attention projections included), a supported API wh
 dynamic quantization is deprecated; docs/benchmarks.md measures both backends side by side. Only the
 encoder's matrix products and attention are int8, from the second layer on: the embedding tables, the
 first layer and the classification head (pooler and classifier) stay fp32. That is a fifth of MiniLM's
-encoder, and halves the predictions int8 changes (docs/experiments.md): int8 embeddings cost the rare
-labels the most, and an error in the first layer is carried through every later one.
+encoder, and int8 then changes a third fewer predictions (docs/experiments.md): int8 embeddings cost
+the rare labels the most, and an error in the first layer is carried through every later one (our
+guess at why).
 
 The export is cached as ``<checkpoint>/onnx/model-<quantize>-<fingerprint>.onnx``. The fingerprint
 covers the weights and the torch / ONNX Runtime versions, so a re-trained checkpoint or an upgrade
