@@ -13,8 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime
-import torch
 
 from claimtype import onnx_backend
 from claimtype.data import build_dataset
@@ -97,13 +95,7 @@ if __name__ == "__main__":
             graph = Path(tmp) / "int8.onnx"
             nodes = fp32_nodes(fused)
             onnx_backend.quantize_int8(fused, graph, nodes)
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = torch.get_num_threads()
-            session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-            inputs = [i.name for i in session.get_inputs()]
-            classifier.forward = lambda arrays, s=session, i=inputs: s.run(
-                ["logits"], {k: arrays[k] for k in i}
-            )[0]
+            classifier.forward = onnx_backend.graph_forward(graph)
             predicted = predictions(classifier)
         changed = [f"{int((predicted[k] != reference[k]).sum())} of {len(reference[k])}" for k in columns]
         change, low, high = paired_bootstrap_gain(

@@ -221,14 +221,17 @@ def onnx_forward(
     checkpoint: str | Path, quantize: str = "none"
 ) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
     """A function from padded int64 arrays (tokenizer names) to logits, on ONNX Runtime's CPU provider."""
+    return graph_forward(exported_model(checkpoint, quantize))
+
+
+def graph_forward(graph: Path) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    """``onnx_forward`` for a given graph file (scripts/int8_variants.py runs graphs it quantized)."""
     import onnxruntime
     import torch
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = torch.get_num_threads()  # the `threads` setting of the scripts sets it
-    session = onnxruntime.InferenceSession(
-        str(exported_model(checkpoint, quantize)), options, providers=["CPUExecutionProvider"]
-    )
+    session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
     input_names = [node.name for node in session.get_inputs()]
 
     def forward(arrays: dict[str, np.ndarray]) -> np.ndarray:
