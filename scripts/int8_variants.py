@@ -25,18 +25,30 @@ from claimtype.text import split_sentences
 
 FFN_OUTPUT = "/output/dense"  # the exporter's name for each layer's FFN down-projection (and, in
 # the [CLS]-only last layer, its attention output, whose names lose the "attention" part)
-VARIANTS: dict[str, Callable[[Path], list[str]]] = {
-    "head": onnx_backend.head_nodes,
-    "head + first layer (shipped)": lambda g: onnx_backend.head_nodes(g) + onnx_backend.first_layer_nodes(g),
-    "head + first layer + FFN outputs": lambda g: (
-        onnx_backend.head_nodes(g)
-        + onnx_backend.first_layer_nodes(g)
-        + [
-            n.name
-            for n in onnx.load(str(g)).graph.node
-            if FFN_OUTPUT in n.name and "/attention/" not in n.name
-        ]
+
+
+def head_and_first_layer(graph: Path) -> list[str]:
+    """The shipped fp32 nodes (claimtype.onnx_backend._export)."""
+    return onnx_backend.head_nodes(graph) + onnx_backend.first_layer_nodes(graph)
+
+
+# name: (the fp32 nodes of a fused graph, reduce_range: 7-bit weights)
+VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool]] = {
+    "head": (onnx_backend.head_nodes, False),
+    "head + first layer (shipped)": (head_and_first_layer, False),
+    "head + first layer + FFN outputs": (
+        lambda g: (
+            head_and_first_layer(g)
+            + [
+                n.name
+                for n in onnx.load(str(g)).graph.node
+                if FFN_OUTPUT in n.name and "/attention/" not in n.name
+            ]
+        ),
+        False,
     ),
+    "head, 7-bit weights": (onnx_backend.head_nodes, True),
+    "head + first layer, 7-bit weights": (head_and_first_layer, True),
 }
 
 
@@ -64,6 +76,7 @@ if __name__ == "__main__":
     parser.add_argument("model_dir", type=Path)
     parser.add_argument("--unseen", type=int, default=4000, help="unlabelled war_media sentences")
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpora/war_media_2022.jsonl"))
+    parser.add_argument("--only", nargs="+", choices=list(VARIANTS), help="run these variants only")
     args = parser.parse_args()
     metadata = read_metadata(args.model_dir)
     dataset = build_dataset(
@@ -89,12 +102,14 @@ if __name__ == "__main__":
     fused = onnx_backend.exported_model(args.model_dir, "none")
     rows = [["fp32 (torch)", "", "", "", "", f"{macro_f1(gold['validation'], reference['validation']):.4f}",
              f"{macro_f1(gold['test'], reference['test']):.4f}", ""]]  # fmt: skip
-    for name, fp32_nodes in VARIANTS.items():
+    for name, (fp32_nodes, reduce_range) in VARIANTS.items():
+        if args.only and name not in args.only:
+            continue
         classifier = ClaimTypeClassifier.from_pretrained(args.model_dir, backend="onnxruntime")
         with tempfile.TemporaryDirectory() as tmp:
             graph = Path(tmp) / "int8.onnx"
             nodes = fp32_nodes(fused)
-            onnx_backend.quantize_int8(fused, graph, nodes)
+            onnx_backend.quantize_int8(fused, graph, nodes, reduce_range)
             classifier.forward = onnx_backend.graph_forward(graph)
             predicted = predictions(classifier)
         changed = [f"{int((predicted[k] != reference[k]).sum())} of {len(reference[k])}" for k in columns]
