@@ -41,7 +41,7 @@ def make_report() -> BenchmarkReport:
         generated="2026-01-01 00:00 UTC",
         command="claimtype benchmark",
         runtime_seconds=600.0,
-        machine=Machine("Test CPU", 2, 2, 8.0, "3.11", "2.x", "5.x", "Linux", 0.5, 2.25),
+        machine=Machine("Test CPU", "AVX2 (no VNNI)", 2, 2, 8.0, "3.11", "2.x", "5.x", "Linux", 0.5, 2.25),
         data=DataSizes("gold.jsonl", 100, 20, 20, 2048),
         model_dir="experiments/quickstart/model",
         targets=Targets(5.0, 0.5, 5.0, 0.8, 2.0, 20, 1.3),
@@ -130,7 +130,7 @@ def test_report_states_the_headlines_and_the_goals():
     page = render_markdown(make_report())
     expected = [
         "Command: `claimtype benchmark`",
-        "Machine: Test CPU, 2 cores (2 torch threads), 8.0 GiB RAM",
+        "Machine: Test CPU (int8 extensions: AVX2 (no VNNI)), 2 cores (2 torch threads), 8.0 GiB RAM",
         "load average was 0.50 when the run started and 2.25 when it ended",
         "**The fine-tuned transformer beats TF-IDF + LR by +10.0 macro-F1 points on test**",
         "**int8 loses 2.00 macro-F1 points** (0.680 vs 0.700; target ≤ 0.5 points lost: not met): 3 of 20",

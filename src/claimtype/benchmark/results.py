@@ -15,6 +15,7 @@ class Machine:
     """What the timings depend on: hardware, library versions and how busy the machine was."""
 
     cpu: str
+    int8_instructions: str  # the CPU's int8 dot-product extensions (int8 speed hinges on them)
     cores: int | None
     torch_threads: int
     ram_gib: float
