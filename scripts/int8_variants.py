@@ -27,18 +27,13 @@ FFN_OUTPUT = "/output/dense"  # the exporter's name for each layer's FFN down-pr
 # the [CLS]-only last layer, its attention output, whose names lose the "attention" part)
 
 
-def head_and_first_layer(graph: Path) -> list[str]:
-    """The shipped fp32 nodes (claimtype.onnx_backend._export)."""
-    return onnx_backend.head_nodes(graph) + onnx_backend.first_layer_nodes(graph)
-
-
 # name: (the fp32 nodes of a fused graph, reduce_range: 7-bit weights)
 VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool]] = {
     "head": (onnx_backend.head_nodes, False),
-    "head + first layer (shipped)": (head_and_first_layer, False),
+    "head + first layer (shipped)": (onnx_backend.int8_fp32_nodes, False),
     "head + first layer + FFN outputs": (
         lambda g: (
-            head_and_first_layer(g)
+            onnx_backend.int8_fp32_nodes(g)
             + [
                 n.name
                 for n in onnx.load(str(g)).graph.node
@@ -48,7 +43,7 @@ VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool]] = {
         False,
     ),
     "head, 7-bit weights": (onnx_backend.head_nodes, True),
-    "head + first layer, 7-bit weights": (head_and_first_layer, True),
+    "head + first layer, 7-bit weights": (onnx_backend.int8_fp32_nodes, True),
 }
 
 

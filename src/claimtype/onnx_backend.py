@@ -120,6 +120,11 @@ def first_layer_nodes(graph: Path) -> list[str]:
     return [node.name for node in structure.node if node.name in first_layer]
 
 
+def int8_fp32_nodes(graph: Path) -> list[str]:
+    """The nodes the shipped int8 keeps in fp32: the classification head and the first layer."""
+    return head_nodes(graph) + first_layer_nodes(graph)
+
+
 def quantize_int8(graph: Path, target: Path, fp32_nodes: list[str], reduce_range: bool = False) -> None:
     """Dynamic int8 (per-channel weights) of a graph's matrix products and attention, ``fp32_nodes``
     excepted; embedding tables (Gather, EmbedLayerNormalization) are never quantized. ``reduce_range``
@@ -197,7 +202,7 @@ def _export(checkpoint: Path, target: Path, quantize: str) -> None:
             fused.save_model_to_file(str(graph))
         if quantize == "int8":
             quantized = Path(tmp) / "int8.onnx"
-            quantize_int8(graph, quantized, head_nodes(graph) + first_layer_nodes(graph))
+            quantize_int8(graph, quantized, int8_fp32_nodes(graph))
             graph = quantized
         os.replace(graph, target)
 
