@@ -6,26 +6,16 @@ quantization sets activation scales per batch, so only it is expected to differ)
 `python scripts/int8_batchmates.py experiments/quickstart/model` (docs/experiments.md)."""
 
 import argparse
-import json
-import random
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
-from int8_variants import record_ids
+from int8_variants import held_record_ids, unseen_articles
 
 from claimtype.inference import ClaimTypeClassifier
 from claimtype.markdown import table
-from claimtype.text import split_sentences
 
 BACKENDS = (("torch", "none"), ("onnxruntime", "none"), ("onnxruntime", "int8"))
-
-
-def unseen_articles(corpus: Path, held: set[str], count: int, seed: int = 0) -> list[list[str]]:
-    """The sentences of ``count`` articles (shuffled with ``seed``) whose ids are not in ``held``."""
-    articles = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
-    random.Random(seed).shuffle(articles)
-    kept = [article for article in articles if article["id"] not in held][:count]
-    return [[s.text for s in split_sentences(article["text"])] for article in kept]
 
 
 if __name__ == "__main__":
@@ -34,8 +24,7 @@ if __name__ == "__main__":
     parser.add_argument("--articles", type=int, default=300, help="unlabelled war_media articles")
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpora/war_media_2022.jsonl"))
     args = parser.parse_args()
-    held = record_ids(Path("data/annotations/gold.jsonl")) | record_ids(Path("data/teacher/teacher.jsonl"))
-    per_article = unseen_articles(args.corpus, held, args.articles)
+    per_article = list(islice(unseen_articles(args.corpus, held_record_ids()), args.articles))
     pooled = [sentence for sentences in per_article for sentence in sentences]
     print(f"{len(per_article)} articles, {len(pooled)} sentences")
     rows = []

@@ -8,7 +8,7 @@ import argparse
 import json
 import random
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -47,14 +47,20 @@ VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool]] = {
 }
 
 
-def unseen_sentences(corpus: Path, held: set[str], count: int, seed: int = 0) -> list[str]:
-    """``count`` sentences of articles (shuffled with ``seed``) whose ids are not in ``held``."""
+def unseen_articles(corpus: Path, held: set[str], seed: int = 0) -> Iterator[list[str]]:
+    """The sentences of each article (shuffled with ``seed``) whose id is not in ``held``, lazily."""
     articles = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     random.Random(seed).shuffle(articles)
-    sentences: list[str] = []
     for article in articles:
         if article["id"] not in held:
-            sentences += [s.text for s in split_sentences(article["text"])]
+            yield [s.text for s in split_sentences(article["text"])]
+
+
+def unseen_sentences(corpus: Path, held: set[str], count: int, seed: int = 0) -> list[str]:
+    """``count`` sentences of articles (shuffled with ``seed``) whose ids are not in ``held``."""
+    sentences: list[str] = []
+    for article in unseen_articles(corpus, held, seed):
+        sentences += article
         if len(sentences) >= count:
             break
     return sentences[:count]
@@ -64,6 +70,11 @@ def record_ids(path: Path) -> set[str]:
     """Every doc_id and source_record_id in a JSONL annotation file."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     return {row[key] for row in rows for key in ("doc_id", "source_record_id") if row.get(key)}
+
+
+def held_record_ids() -> set[str]:
+    """Every article id a gold or teacher row comes from: what "unseen" leaves out."""
+    return record_ids(Path("data/annotations/gold.jsonl")) | record_ids(Path("data/teacher/teacher.jsonl"))
 
 
 if __name__ == "__main__":
@@ -81,7 +92,7 @@ if __name__ == "__main__":
         articles_path="data/raw/articles.jsonl.gz",
     )
     splits = {split: list(dataset[split]) for split in ("validation", "test")}
-    held = record_ids(Path("data/annotations/gold.jsonl")) | record_ids(Path("data/teacher/teacher.jsonl"))
+    held = held_record_ids()
     columns = {
         split: [[r[c] for r in rows] for c in ("text", "prev_text", "title", "next_text")]
         for split, rows in splits.items()

@@ -157,7 +157,7 @@ def make_train_loader(
 
 def make_optimizer(model: torch.nn.Module, trainer_cfg: DictConfig) -> torch.optim.AdamW:
     """AdamW without weight decay on biases and layer norms, as BERT was trained. Its fused kernel
-    makes the same update as the default one in a quarter of the time: on a 2-core CPU the optimiser
+    makes the same update as the default one in about a fifth of the time: on a 2-core CPU the optimiser
     step fell from 7% to 2% of a MiniLM training step (docs/experiments.md)."""
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
