@@ -35,7 +35,9 @@ RUNON = "It is so. " * 12_000  # one 120k-character line: too long to split
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
 
-def tiny_bert(tokenizer, layers: int = 2) -> BertForSequenceClassification:
+def tiny_bert(
+    tokenizer, layers: int = 2, attn_implementation: str | None = None
+) -> BertForSequenceClassification:
     """A randomly initialised BERT (two layers unless told) with claimtype's labels, sized for ``tokenizer``."""
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,
@@ -47,6 +49,7 @@ def tiny_bert(tokenizer, layers: int = 2) -> BertForSequenceClassification:
         num_labels=len(LABELS),
         id2label=ID2LABEL,
         label2id=LABEL2ID,
+        attn_implementation=attn_implementation,
     )
     return BertForSequenceClassification(config)
 

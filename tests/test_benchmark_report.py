@@ -75,7 +75,7 @@ def make_report() -> BenchmarkReport:
             not_run={"onnxruntime int8-half": "backend onnxruntime supports quantize none or int8"},
         ),
         training_speed=TrainingSpeed(
-            "default", LoopTiming(50.0, 60.0), LoopTiming(80.0, 37.5), 1.6, 32, 128, True
+            "default", LoopTiming(50.0, 60.0), LoopTiming(80.0, 37.5), 1.6, 32, 128, True, True
         ),
         memory=Memory(
             [MemoryRun(30, 900, 500.0, 10.0), MemoryRun(300, 9000, 510.0, 60.0)], "torch", "none", 64, 2.0

@@ -48,6 +48,7 @@ from tqdm.auto import tqdm
 from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase, get_scheduler
 
 from claimtype.calibration import fit_prior_correction, fit_temperature
+from claimtype.cls_only import supports_cls_only, with_cls_only_last_layer
 from claimtype.context import CONTEXT_FORMAT
 from claimtype.data import build_dataset_from_config
 from claimtype.evaluation import expected_calibration_error
@@ -252,6 +253,8 @@ def prepare_run(cfg: DictConfig, run_dir: Path) -> Run:
     )
 
     model = load_model_for_training(cfg.model.name_or_path)
+    if trainer_cfg.cls_only_last_layer and supports_cls_only(model, training=True):
+        with_cls_only_last_layer(model)  # the same loss and gradients for a sixth less of MiniLM's work
     optimizer = make_optimizer(model, trainer_cfg)
     scheduler = make_schedule(optimizer, len(train_loader), trainer_cfg, accelerator.num_processes)
     weights = class_weights(encoded["train"]["labels"], trainer_cfg.class_weights)

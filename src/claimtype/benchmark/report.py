@@ -281,8 +281,9 @@ def _training_section(report: BenchmarkReport) -> list[str]:
         f"the same start (`model.name_or_path={training.base_model}`), batch size {training.batch_size}, "
         f"max length {training.max_length}, DataCollatorWithPadding, torch AdamW, learning rate, weight "
         "decay, warm-up, gradient clipping and seed. Ours: length-grouped batches (`trainer.group_by_length="
-        f"{str(training.group_by_length).lower()}`); Trainer: its default random sampler (no length "
-        "grouping). Ours is timed over its batches (validation excluded); Trainer by its `train_runtime`.",
+        f"{str(training.group_by_length).lower()}`) and a BERT's last layer at [CLS] only "
+        f"(`trainer.cls_only_last_layer={str(training.cls_only_last_layer).lower()}`, the same loss and "
+        "gradients); Trainer: its default random sampler (no length grouping), every layer in full. Ours is timed over its batches (validation excluded); Trainer by its `train_runtime`.",
         table(
             ["loop", "epoch seconds", "training sentences/s"],
             [

@@ -119,6 +119,7 @@ class TrainingSpeed:
     batch_size: int
     max_length: int
     group_by_length: bool
+    cls_only_last_layer: bool
 
 
 @dataclass(frozen=True)

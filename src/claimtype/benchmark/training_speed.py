@@ -88,4 +88,5 @@ def compare_training_speed(cfg: DictConfig, train_base: DictConfig, workdir: Pat
         batch_size=cfg.trainer.batch_size,
         max_length=cfg.model.max_length,
         group_by_length=bool(cfg.trainer.group_by_length),
+        cls_only_last_layer=bool(cfg.trainer.cls_only_last_layer),
     )
