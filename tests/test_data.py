@@ -124,6 +124,13 @@ def test_silver_joins_train_only_and_never_from_held_out_articles(small_gold, tm
     assert capped["train"]["annotator"].count(SILVER_ANNOTATOR) == 3
 
 
+def test_a_missing_silver_file_says_how_to_build_it(small_gold, tmp_path):
+    """`make data` no longer builds silver (the default does not read it): a silver run without it
+    gets one line naming the command that builds it."""
+    with pytest.raises(FileNotFoundError, match=r"silver.jsonl \(`make silver`"):
+        build_dataset(small_gold, tmp_path / "p", seed=13, silver_path=tmp_path / "silver.jsonl")
+
+
 def test_gold_file_refuses_silver_rows_and_unknown_labels(tmp_path, small_gold):
     row = json.loads(small_gold.read_text().splitlines()[0])
     with pytest.raises(ValueError, match="annotated by 'rules'"):

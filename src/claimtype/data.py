@@ -286,7 +286,12 @@ def build_dataset(
     inputs = [gold_path] + [Path(p) for p in (test_cue_path, silver_path, teacher_path) if p]
     for path in inputs:
         if not path.is_file():
-            raise FileNotFoundError(f"annotation file not found: {path}")
+            hint = (
+                " (`make silver` or `claimtype data silver` builds it)"
+                if silver_path and path == Path(silver_path)
+                else ""
+            )
+            raise FileNotFoundError(f"annotation file not found: {path}{hint}")
     settings = {
         "validation": validation,
         "test": test,
