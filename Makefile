@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CLAIMTYPE := $(VENV)/bin/claimtype
 STAMP := $(VENV)/.installed-stamp
 NAME ?= quickstart
-# The default model: the MiniLM student on 2,000 teacher rows, rare labels first (configs/experiment/student.yaml, rung 4c of docs/experiments.md).
+# The default model: the MiniLM student on 2,000 teacher rows, rare labels first (configs/experiment/student.yaml, rung 4d of docs/experiments.md).
 EXPERIMENT ?= student
 RUN_DIR := experiments/$(NAME)
 
