@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, compose_config
+from transformers import AutoTokenizer, DistilBertConfig, DistilBertForSequenceClassification
 
 from claimtype.labels import LABELS
-from claimtype.modeling import read_metadata
+from claimtype.modeling import read_metadata, resolve_model_path
 from claimtype.runs import read_run
 from claimtype.training import LengthGroupedBatches, class_weights, train
 
@@ -146,3 +147,23 @@ def test_class_weights():
     assert weights.tolist() == pytest.approx([0.5, 1.5, 1.5, 1.5])
     with pytest.raises(ValueError):
         class_weights([0], "inverse")
+
+
+def test_a_model_without_cls_only_support_trains_its_last_layer_in_full_and_says_so(
+    small_gold, tmp_path, caplog
+):
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
+    config = DistilBertConfig(
+        vocab_size=tokenizer.vocab_size, dim=32, n_layers=1, n_heads=2, hidden_dim=64, num_labels=len(LABELS)
+    )
+    base = tmp_path / "distilbert"
+    DistilBertForSequenceClassification(config).save_pretrained(base)
+    tokenizer.save_pretrained(base)
+    cfg = compose_config(
+        "train", [*tiny_overrides(base, small_gold, tmp_path), f"paths.run_dir={tmp_path / 'run'}"]
+    )
+    assert cfg.trainer.cls_only_last_layer  # the default
+    with caplog.at_level("INFO", logger="claimtype.training"):
+        model_dir = train(cfg)
+    assert (model_dir / "model.safetensors").is_file()
+    assert "DistilBertForSequenceClassification is not a BERT classifier" in caplog.text

@@ -253,8 +253,15 @@ def prepare_run(cfg: DictConfig, run_dir: Path) -> Run:
     )
 
     model = load_model_for_training(cfg.model.name_or_path)
-    if trainer_cfg.cls_only_last_layer and supports_cls_only(model, training=True):
-        with_cls_only_last_layer(model)  # the same loss and gradients for a sixth less of MiniLM's work
+    if trainer_cfg.cls_only_last_layer:
+        if supports_cls_only(model, training=True):
+            with_cls_only_last_layer(model)  # the same loss and gradients for a sixth less of MiniLM's work
+        else:
+            log.info(
+                "trainer.cls_only_last_layer: %s is not a BERT classifier with sdpa or eager attention; "
+                "its last layer trains in full",
+                type(model).__name__,
+            )
     optimizer = make_optimizer(model, trainer_cfg)
     scheduler = make_schedule(optimizer, len(train_loader), trainer_cfg, accelerator.num_processes)
     weights = class_weights(encoded["train"]["labels"], trainer_cfg.class_weights)

@@ -283,7 +283,8 @@ def _training_section(report: BenchmarkReport) -> list[str]:
         "decay, warm-up, gradient clipping and seed. Ours: length-grouped batches (`trainer.group_by_length="
         f"{str(training.group_by_length).lower()}`) and a BERT's last layer at [CLS] only "
         f"(`trainer.cls_only_last_layer={str(training.cls_only_last_layer).lower()}`, the same loss and "
-        "gradients); Trainer: its default random sampler (no length grouping), every layer in full. Ours is timed over its batches (validation excluded); Trainer by its `train_runtime`.",
+        "gradients); Trainer: its default random sampler (no length grouping), every layer in full. "
+        "Ours is timed over its batches (validation excluded); Trainer by its `train_runtime`.",
         table(
             ["loop", "epoch seconds", "training sentences/s"],
             [
