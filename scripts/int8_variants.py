@@ -27,10 +27,18 @@ FFN_OUTPUT = "/output/dense"  # the exporter's name for each layer's FFN down-pr
 # the [CLS]-only last layer, its attention output, whose names lose the "attention" part)
 
 
-# name: (the fp32 nodes of a fused graph, reduce_range: 7-bit weights)
-VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool]] = {
-    "head": (onnx_backend.head_nodes, False),
-    "head + first layer (shipped)": (onnx_backend.int8_fp32_nodes, False),
+def after_encoder_layers(graph: Path) -> list[str]:
+    """The nodes after the last ``/encoder/layer.N/`` one: the [CLS]-only last layer and the head."""
+    nodes = [n.name for n in onnx.load(str(graph), load_external_data=False).graph.node]
+    last = max(i for i, name in enumerate(nodes) if "/encoder/layer." in name)
+    return nodes[last + 1 :]
+
+
+# name: (the fp32 nodes of a fused graph, reduce_range: 7-bit weights, outlier channels split)
+VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool, bool]] = {
+    "head": (onnx_backend.head_nodes, False, False),
+    "head + first layer": (onnx_backend.int8_fp32_nodes, False, False),
+    "head + first layer, outlier channels split (shipped)": (onnx_backend.int8_fp32_nodes, False, True),
     "head + first layer + FFN outputs": (
         lambda g: (
             onnx_backend.int8_fp32_nodes(g)
@@ -41,9 +49,15 @@ VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool]] = {
             ]
         ),
         False,
+        False,
     ),
-    "head, 7-bit weights": (onnx_backend.head_nodes, True),
-    "head + first layer, 7-bit weights": (onnx_backend.int8_fp32_nodes, True),
+    "head + first and last layers": (
+        lambda g: onnx_backend.int8_fp32_nodes(g) + after_encoder_layers(g),
+        False,
+        False,
+    ),
+    "head, 7-bit weights": (onnx_backend.head_nodes, True, False),
+    "head + first layer, 7-bit weights": (onnx_backend.int8_fp32_nodes, True, False),
 }
 
 
@@ -108,14 +122,17 @@ if __name__ == "__main__":
     fused = onnx_backend.exported_model(args.model_dir, "none")
     rows = [["fp32 (torch)", "", "", "", "", f"{macro_f1(gold['validation'], reference['validation']):.4f}",
              f"{macro_f1(gold['test'], reference['test']):.4f}", ""]]  # fmt: skip
-    for name, (fp32_nodes, reduce_range) in VARIANTS.items():
+    for name, (fp32_nodes, reduce_range, split) in VARIANTS.items():
         if args.only and name not in args.only:
             continue
         classifier = ClaimTypeClassifier.from_pretrained(args.model_dir, backend="onnxruntime")
         with tempfile.TemporaryDirectory() as tmp:
-            graph = Path(tmp) / "int8.onnx"
+            graph, source = Path(tmp) / "int8.onnx", fused
             nodes = fp32_nodes(fused)
-            onnx_backend.quantize_int8(fused, graph, nodes, reduce_range)
+            if split:
+                source = Path(tmp) / "split.onnx"
+                nodes += onnx_backend.split_outlier_channels(fused, source, classifier.tokenizer, nodes)
+            onnx_backend.quantize_int8(source, graph, nodes, reduce_range)
             classifier.forward = onnx_backend.graph_forward(graph)
             predicted = predictions(classifier)
         changed = [f"{int((predicted[k] != reference[k]).sum())} of {len(reference[k])}" for k in columns]

@@ -121,3 +121,78 @@ def test_bad_backend_settings_are_clear_errors(checkpoint):
     with pytest.raises(ValueError, match="backend onnxruntime supports quantize none or int8"):
         onnx_backend.exported_model(checkpoint, "int4")
     assert not (checkpoint / "onnx").exists()
+
+
+def layer_norm_product(path, outlier: int, vocab: int) -> None:
+    """A graph of the shape int8 splits: embeddings -> layer norm (one channel shifted by 25, as
+    MiniLM's are) -> MatMul -> "logits"."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    bias = np.zeros(16, np.float32)
+    bias[outlier] = 25.0
+    weights = {
+        "table": rng.normal(size=(vocab, 16)).astype(np.float32),
+        "gamma": np.ones(16, np.float32),
+        "beta": bias,
+        "weight": rng.normal(scale=0.1, size=(16, 8)).astype(np.float32),
+    }
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", ["table", "input_ids"], ["embedded"]),
+            helper.make_node("LayerNormalization", ["embedded", "gamma", "beta"], ["normed"], axis=-1),
+            helper.make_node("MatMul", ["normed", "weight"], ["logits"], name="product"),
+        ],
+        "layer_norm_product",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "tokens", 8])],
+        [numpy_helper.from_array(value, name) for name, value in weights.items()],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+
+
+def test_int8_computes_outlier_channels_in_fp32(tmp_path):
+    """The split finds the layer norm's large channel on the calibration sentences, equals the
+    unsplit product in fp32, and brings int8 at least twice as close to fp32."""
+    import numpy as np
+    import onnx
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
+    graph, split = tmp_path / "graph.onnx", tmp_path / "split.onnx"
+    layer_norm_product(graph, outlier=5, vocab=len(tokenizer))
+    halves = onnx_backend.split_outlier_channels(graph, split, tokenizer, fp32_nodes=[])
+    assert halves == ["product_outliers"]
+    index = next(w for w in onnx.load(str(split)).graph.initializer if w.name == "product_outliers_index")
+    assert 5 in onnx.numpy_helper.to_array(index)
+
+    encoded = tokenizer(SENTENCES, padding=True, return_tensors="np")
+    arrays = {"input_ids": encoded["input_ids"].astype(np.int64)}
+    reference = onnx_backend.graph_forward(graph)(arrays)
+    assert np.allclose(onnx_backend.graph_forward(split)(arrays), reference, atol=1e-5)
+    plain, with_split = tmp_path / "plain.onnx", tmp_path / "with_split.onnx"
+    onnx_backend.quantize_int8(graph, plain, [])
+    onnx_backend.quantize_int8(split, with_split, halves)
+    plain_error = np.abs(onnx_backend.graph_forward(plain)(arrays) - reference).mean()
+    split_error = np.abs(onnx_backend.graph_forward(with_split)(arrays) - reference).mean()
+    assert split_error < plain_error / 2
+
+
+@pytest.mark.slow
+def test_int8_export_splits_the_feed_forward_products(tmp_path):
+    """In a BERT's int8 export, each quantized feed-forward product (layers 1 and 2 of three) has an
+    fp32 half for its outlier channels; the first layer and the head are not split."""
+    import onnx
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
+    checkpoint = tmp_path / "model"
+    save_checkpoint(
+        tiny_bert(tokenizer, layers=3), tokenizer, checkpoint, {"context": "none", "max_length": 64}
+    )
+    graph = onnx.load(str(onnx_backend.exported_model(checkpoint, "int8"))).graph
+    halves = [node for node in graph.node if node.name.endswith("_outliers")]
+    assert all(node.op_type == "MatMul" for node in halves)
+    assert not any("/layer.0/" in node.name or "/pooler/" in node.name for node in halves)
+    intermediate = [node.name for node in halves if "intermediate/dense" in node.name]
+    assert len(intermediate) == 2, intermediate  # layer 1 (fused) and layer 2 ([CLS]-only)
