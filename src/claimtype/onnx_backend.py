@@ -180,9 +180,9 @@ def outlier_products(graph: onnx.GraphProto, fp32_nodes: list[str]) -> list[onnx
 
 def channel_absmax(
     graph: Path, tensors: list[str], tokenizer, sentences: tuple[str, ...]
-) -> list[np.ndarray]:
+) -> dict[str, np.ndarray]:
     """Each tensor's largest magnitude per last-axis channel over ``sentences`` (one at a time: no
-    padding), from the fp32 graph."""
+    padding), from the fp32 graph, by tensor name."""
     import onnx
     import onnxruntime
 
@@ -199,7 +199,7 @@ def channel_absmax(
         for i, output in enumerate(outputs):
             channels = np.abs(output.reshape(-1, output.shape[-1])).max(0)
             largest[i] = channels if not largest[i].size else np.maximum(largest[i], channels)
-    return largest
+    return dict(zip(tensors, largest, strict=True))
 
 
 def split_outlier_channels(
@@ -220,7 +220,6 @@ def split_outlier_channels(
     weights = {w.name: w for w in model.graph.initializer}
     products = outlier_products(model.graph, fp32_nodes)
     largest = channel_absmax(graph, sorted({n.input[0] for n in products}), tokenizer, CALIBRATION_SENTENCES)
-    largest_by_input = dict(zip(sorted({n.input[0] for n in products}), largest, strict=True))
     split = {id(node) for node in products}
     nodes, fp32_halves = [], []
     for node in model.graph.node:
@@ -228,7 +227,7 @@ def split_outlier_channels(
             nodes.append(node)
             continue
         weight = numpy_helper.to_array(weights[node.input[1]])
-        picked = np.sort(np.argsort(largest_by_input[node.input[0]])[::-1][:channels]).astype(np.int64)
+        picked = np.sort(np.argsort(largest[node.input[0]])[::-1][:channels]).astype(np.int64)
         mask = np.ones(weight.shape[0], np.float32)
         mask[picked] = 0.0
         name, source, output = node.name, node.input[0], node.output[0]
