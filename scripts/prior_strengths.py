@@ -6,7 +6,6 @@ lucky spike, and the test gain at that strength with a 95% interval from resampl
 import sys
 
 import numpy as np
-import torch
 
 from claimtype.calibration import PRIOR_STRENGTHS, prior_shift, strength_scores
 from claimtype.data import build_dataset
@@ -31,7 +30,8 @@ if __name__ == "__main__":
         articles_path="data/raw/articles.jsonl.gz",
     )
     classifier = ClaimTypeClassifier.from_pretrained(model_dir)
-    classifier.label_bias = torch.zeros(len(LABELS))  # the plain model; each strength is applied below
+    # The plain model; each strength is applied below.
+    classifier.label_bias = np.zeros(len(LABELS), np.float32)
     shift = prior_shift(fitted["effective_train_counts"], fitted["validation_label_counts"])
     log_probs, gold = {}, {}
     for split in ("validation", "test"):

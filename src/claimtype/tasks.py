@@ -188,7 +188,7 @@ def benchmark_task(cfg: DictConfig) -> None:
 
 def teacher_task(cfg: DictConfig) -> None:
     """A teacher model's soft labels for the unlabelled sentences of train articles (configs/teacher.yaml)."""
-    import torch
+    import numpy as np
 
     from claimtype.teacher import make_teacher_labels
 
@@ -198,5 +198,5 @@ def teacher_task(cfg: DictConfig) -> None:
     classifier = load_classifier(cfg.model_dir, cfg.inference)
     # The teacher's probabilities before its prior correction: the student is trained like the teacher
     # (class-balanced, rare-label-rich train) and gets its own correction after training.
-    classifier.label_bias = torch.zeros_like(classifier.label_bias)
+    classifier.label_bias = np.zeros_like(classifier.label_bias)
     print(f"teacher rows: {make_teacher_labels(cfg, classifier, labelling_settings(cfg, classifier))}")
