@@ -34,11 +34,31 @@ def after_encoder_layers(graph: Path) -> list[str]:
     return nodes[last + 1 :]
 
 
+def first_layer_attention(graph: Path, with_output: bool) -> list[str]:
+    """The first layer's fused attention (named ``Attention_<k>``, not ``/layer.0/``), and with
+    ``with_output`` its output projection: the first layer less its feed-forward block."""
+    return [
+        name
+        for name in onnx_backend.first_layer_nodes(graph)
+        if onnx_backend.FIRST_LAYER not in name or (with_output and "/attention/" in name)
+    ]
+
+
 # name: (the fp32 nodes of a fused graph, reduce_range: 7-bit weights, outlier channels split)
 VARIANTS: dict[str, tuple[Callable[[Path], list[str]], bool, bool]] = {
     "head": (onnx_backend.head_nodes, False, False),
     "head + first layer": (onnx_backend.int8_fp32_nodes, False, False),
     "head + first layer, outlier channels split (shipped)": (onnx_backend.int8_fp32_nodes, False, True),
+    "head + first layer's attention block, outlier channels split": (
+        lambda g: onnx_backend.head_nodes(g) + first_layer_attention(g, with_output=True),
+        False,
+        True,
+    ),
+    "head + first layer's attention, outlier channels split": (
+        lambda g: onnx_backend.head_nodes(g) + first_layer_attention(g, with_output=False),
+        False,
+        True,
+    ),
     "head + first layer + FFN outputs": (
         lambda g: (
             onnx_backend.int8_fp32_nodes(g)

@@ -153,16 +153,49 @@ def layer_norm_product(path, outlier: int, vocab: int) -> None:
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
 
 
-def test_int8_computes_outlier_channels_in_fp32(tmp_path):
-    """The split finds the layer norm's large channel on the calibration sentences, equals the
-    unsplit product in fp32, and brings int8 at least twice as close to fp32."""
+def gelu_product(path, outlier: int, vocab: int) -> None:
+    """The feed-forward shape: embeddings -> MatMul -> BiasGelu (one channel's bias 25, so its
+    output is an outlier) -> MatMul -> "logits"."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    bias = rng.normal(size=32).astype(np.float32)
+    bias[outlier] = 25.0
+    weights = {
+        "table": rng.normal(size=(vocab, 16)).astype(np.float32),
+        "up": rng.normal(scale=0.3, size=(16, 32)).astype(np.float32),
+        "bias": bias,
+        "weight": rng.normal(scale=0.1, size=(32, 8)).astype(np.float32),
+    }
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", ["table", "input_ids"], ["embedded"]),
+            helper.make_node("MatMul", ["embedded", "up"], ["pre_gelu"], name="up"),
+            helper.make_node("BiasGelu", ["pre_gelu", "bias"], ["activated"], domain="com.microsoft"),
+            helper.make_node("MatMul", ["activated", "weight"], ["logits"], name="product"),
+        ],
+        "gelu_product",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "tokens", 8])],
+        [numpy_helper.from_array(value, name) for name, value in weights.items()],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    onnx.save(helper.make_model(graph, opset_imports=opsets), str(path))
+
+
+@pytest.mark.parametrize("make_graph", [layer_norm_product, gelu_product])
+def test_int8_computes_outlier_channels_in_fp32(tmp_path, make_graph):
+    """The split finds the large channel of a layer norm's or a GELU's output on the calibration
+    sentences, equals the unsplit product in fp32, and brings int8 at least twice as close to fp32."""
     import numpy as np
     import onnx
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
     graph, split = tmp_path / "graph.onnx", tmp_path / "split.onnx"
-    layer_norm_product(graph, outlier=5, vocab=len(tokenizer))
-    halves = onnx_backend.split_outlier_channels(graph, split, tokenizer, fp32_nodes=[])
+    make_graph(graph, outlier=5, vocab=len(tokenizer))
+    halves = onnx_backend.split_outlier_channels(graph, split, tokenizer, fp32_nodes=["up"])
     assert halves == ["product_outliers"]
     index = next(w for w in onnx.load(str(split)).graph.initializer if w.name == "product_outliers_index")
     assert 5 in onnx.numpy_helper.to_array(index)
@@ -172,11 +205,27 @@ def test_int8_computes_outlier_channels_in_fp32(tmp_path):
     reference = onnx_backend.graph_forward(graph)(arrays)
     assert np.allclose(onnx_backend.graph_forward(split)(arrays), reference, atol=1e-5)
     plain, with_split = tmp_path / "plain.onnx", tmp_path / "with_split.onnx"
-    onnx_backend.quantize_int8(graph, plain, [])
-    onnx_backend.quantize_int8(split, with_split, halves)
+    onnx_backend.quantize_int8(graph, plain, ["up"])
+    onnx_backend.quantize_int8(split, with_split, ["up", *halves])
     plain_error = np.abs(onnx_backend.graph_forward(plain)(arrays) - reference).mean()
     split_error = np.abs(onnx_backend.graph_forward(with_split)(arrays) - reference).mean()
     assert split_error < plain_error / 2
+
+
+def test_a_gelu_zeroes_its_own_outlier_channels(tmp_path):
+    """Before a GELU-fed product, the GELU's bias puts the outlier channels where GELU is 0, in place
+    of a masking pass over its wide output; the channels are recomputed from the GELU's input."""
+    import onnx
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("default"))
+    graph, split = tmp_path / "graph.onnx", tmp_path / "split.onnx"
+    gelu_product(graph, outlier=5, vocab=len(tokenizer))
+    onnx_backend.split_outlier_channels(graph, split, tokenizer, fp32_nodes=["up"])
+    model = onnx.load(str(split)).graph
+    assert not [node for node in model.node if node.op_type == "Mul"]
+    weights = {w.name: onnx.numpy_helper.to_array(w) for w in model.initializer}
+    assert weights["bias"][5] == onnx_backend.GELU_ZERO
+    assert weights["product_outliers_bias"][list(weights["product_outliers_index"]).index(5)] == 25.0
 
 
 @pytest.mark.slow

@@ -27,6 +27,7 @@ import logging
 import os
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 ONNX_QUANTIZE_MODES = ("none", "int8")
 # Part of the cache fingerprint: bump it when _export changes what it writes.
-EXPORT_VERSION = 5
+EXPORT_VERSION = 6
 # Architectures whose graphs ONNX Runtime's transformer optimizer fuses as "bert"; others are exported
 # and run with ONNX Runtime's generic graph optimizations only.
 BERT_LIKE = {"bert", "roberta", "xlm-roberta", "camembert", "distilbert", "electra"}
@@ -56,6 +57,8 @@ FIRST_LAYER = "/layer.0/"
 OUTLIER_CHANNELS = 2
 # Ops whose outputs carry a transformer's outlier channels: layer norms (fused or not) and GELUs.
 OUTLIER_SOURCES = {"LayerNormalization", "SkipLayerNormalization", "BiasGelu", "Gelu", "FastGelu"}
+# A bias that puts a GELU's input where GELU(x) is exactly 0 in float32 (erf(x / sqrt(2)) = -1).
+GELU_ZERO = -1e4
 # Text that finds those channels at export time. They are a property of the weights (the same ones on
 # every token), so a few sentences of the home domain find them: on four checkpoints of the default,
 # wherever one channel stands out (1.5x the next; 8 of 11 inputs), these find the same one as 300
@@ -212,7 +215,10 @@ def split_outlier_channels(
 
     Why: dynamic int8 scales each product's input by its largest value. A BERT's layer norms and
     GELUs put values of 20-30 on one channel or two where the rest stay under 10, so without the
-    split most channels get a few levels of the 256. Exact in fp32 (the masked channels add nothing)."""
+    split most channels get a few levels of the 256. Exact in fp32 (the masked channels add nothing).
+    Where ``x`` is a fused bias + GELU's output read by nothing else, the GELU masks it itself (its
+    bias for ``c`` set to GELU_ZERO) and ``x[..., c]`` is recomputed from the GELU's input: the same
+    numbers, without a pass over the feed-forward block's widest tensor."""
     import onnx
     from onnx import helper, numpy_helper
 
@@ -221,6 +227,8 @@ def split_outlier_channels(
     products = outlier_products(model.graph, fp32_nodes)
     largest = channel_absmax(graph, sorted({n.input[0] for n in products}), tokenizer, CALIBRATION_SENTENCES)
     split = {id(node) for node in products}
+    producers = {output: node for node in model.graph.node for output in node.output}
+    readers = Counter(name for node in model.graph.node for name in node.input)
     nodes, fp32_halves = [], []
     for node in model.graph.node:
         if id(node) not in split:
@@ -228,25 +236,56 @@ def split_outlier_channels(
             continue
         weight = numpy_helper.to_array(weights[node.input[1]])
         picked = np.sort(np.argsort(largest[node.input[0]])[::-1][:channels]).astype(np.int64)
-        mask = np.ones(weight.shape[0], np.float32)
-        mask[picked] = 0.0
         name, source, output = node.name, node.input[0], node.output[0]
         model.graph.initializer.extend([
-            numpy_helper.from_array(mask, f"{name}_outliers_mask"),
             numpy_helper.from_array(picked, f"{name}_outliers_index"),
             numpy_helper.from_array(weight[picked], f"{name}_outliers_weight"),
         ])  # fmt: skip
-        node.input[0], node.output[0] = f"{name}_masked_input", f"{name}_int8_part"
+        node.output[0] = f"{name}_int8_part"
+        gelu = producers[source]
+        if gelu.op_type == "BiasGelu" and readers[source] == 1 and readers[gelu.input[1]] == 1:
+            # The GELU zeroes the picked channels itself (a bias of -1e4 puts them where GELU is 0),
+            # which saves a pass over its wide output; they are recomputed from its input in fp32.
+            bias = numpy_helper.to_array(weights[gelu.input[1]]).copy()
+            model.graph.initializer.append(numpy_helper.from_array(bias[picked], f"{name}_outliers_bias"))
+            bias[picked] = GELU_ZERO
+            weights[gelu.input[1]].CopyFrom(numpy_helper.from_array(bias, gelu.input[1]))
+            outliers = [
+                helper.make_node(
+                    "Gather",
+                    [gelu.input[0], f"{name}_outliers_index"],
+                    [f"{name}_outliers_before_gelu"],
+                    name=f"{name}_gather",
+                    axis=-1,
+                ),
+                helper.make_node(
+                    "BiasGelu",
+                    [f"{name}_outliers_before_gelu", f"{name}_outliers_bias"],
+                    [f"{name}_outliers"],
+                    name=f"{name}_gelu",
+                    domain="com.microsoft",
+                ),
+            ]
+        else:
+            mask = np.ones(weight.shape[0], np.float32)
+            mask[picked] = 0.0
+            model.graph.initializer.append(numpy_helper.from_array(mask, f"{name}_outliers_mask"))
+            node.input[0] = f"{name}_masked_input"
+            outliers = [
+                helper.make_node(
+                    "Mul", [source, f"{name}_outliers_mask"], [node.input[0]], name=f"{name}_mask"
+                ),
+                helper.make_node(
+                    "Gather",
+                    [source, f"{name}_outliers_index"],
+                    [f"{name}_outliers"],
+                    name=f"{name}_gather",
+                    axis=-1,
+                ),
+            ]
         nodes += [
-            helper.make_node("Mul", [source, f"{name}_outliers_mask"], [node.input[0]], name=f"{name}_mask"),
+            *outliers,
             node,
-            helper.make_node(
-                "Gather",
-                [source, f"{name}_outliers_index"],
-                [f"{name}_outliers"],
-                name=f"{name}_gather",
-                axis=-1,
-            ),
             helper.make_node(
                 "MatMul",
                 [f"{name}_outliers", f"{name}_outliers_weight"],
