@@ -4,7 +4,8 @@ Speed levers (docs/benchmarks.md measures them against ``transformers.pipeline``
 per chunk of sentences, batches sorted by token count (each pads only to its own longest sentence) and
 capped in tokens on a CPU (activations stay in cache), arrays padded directly without per-sentence
 Python objects, ``torch.inference_mode``, the last encoder layer computed at [CLS] only (exact; see
-claimtype.cls_only), and optionally ONNX Runtime (``backend="onnxruntime"``, see claimtype.onnx_backend).
+claimtype.cls_only), softmax in numpy (``_as_array``), and optionally ONNX Runtime
+(``backend="onnxruntime"``, see claimtype.onnx_backend).
 
 ``quantize="int8"`` (dynamic int8, per-channel weights, every encoder layer) runs on ONNX Runtime
 only, the fastest supported int8 we measured on a CPU: torch's own dynamic quantization (``torch.ao``)
@@ -58,8 +59,8 @@ def _as_array(logits: np.ndarray | torch.Tensor) -> np.ndarray:
     """A batch's logits as a float32 numpy array, wherever the backend computed them.
 
     Why numpy after the model: a torch op between two ONNX Runtime runs wakes torch's own thread
-    pool, whose threads spin on the cores ONNX Runtime's threads need (int8 labelling ran 10-15%
-    slower on 2 cores)."""
+    pool, whose threads spin on the cores ONNX Runtime's threads need (int8 labelling ran 5-14%
+    slower on 2 cores, docs/experiments.md)."""
     if isinstance(logits, torch.Tensor):
         logits = logits.float().cpu().numpy()
     return np.asarray(logits, np.float32)

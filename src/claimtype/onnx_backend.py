@@ -12,7 +12,7 @@ guess at why). The products that read a layer norm or a GELU also compute their 
 channels in fp32 (``split_outlier_channels``): those channels reach 20-30 where the rest stay under
 10, and dynamic int8 scales each product's input by its largest value. The split cuts the predictions
 int8 changes by about 40% (49 against 81 of 16,000 unlabelled sentences over four checkpoints), for
-about 3.5% of int8's speed (docs/experiments.md).
+about 5% of int8's speed (docs/experiments.md).
 
 The export is cached as ``<checkpoint>/onnx/model-<quantize>-<fingerprint>.onnx``. The fingerprint
 covers the weights and the torch / ONNX Runtime versions, so a re-trained checkpoint or an upgrade
