@@ -59,7 +59,7 @@ def _as_array(logits: np.ndarray | torch.Tensor) -> np.ndarray:
     """A batch's logits as a float32 numpy array, wherever the backend computed them.
 
     Why numpy after the model: a torch op between two ONNX Runtime runs wakes torch's own thread
-    pool, whose threads spin on the cores ONNX Runtime's threads need (int8 labelling ran 5-14%
+    pool, whose threads spin on the cores ONNX Runtime's threads need (int8 labelling ran 5-15%
     slower on 2 cores, docs/experiments.md)."""
     if isinstance(logits, torch.Tensor):
         logits = logits.float().cpu().numpy()
