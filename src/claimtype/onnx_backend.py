@@ -242,18 +242,18 @@ def split_outlier_channels(
             numpy_helper.from_array(weight[picked], f"{name}_outliers_weight"),
         ])  # fmt: skip
         node.output[0] = f"{name}_int8_part"
-        gelu = producers[source]
-        if gelu.op_type == "BiasGelu" and readers[source] == 1 and readers[gelu.input[1]] == 1:
+        producer = producers[source]
+        if producer.op_type == "BiasGelu" and readers[source] == 1 and readers[producer.input[1]] == 1:
             # The GELU zeroes the picked channels itself (a bias of -1e4 puts them where GELU is 0),
             # which saves a pass over its wide output; they are recomputed from its input in fp32.
-            bias = numpy_helper.to_array(weights[gelu.input[1]]).copy()
+            bias = numpy_helper.to_array(weights[producer.input[1]]).copy()
             model.graph.initializer.append(numpy_helper.from_array(bias[picked], f"{name}_outliers_bias"))
             bias[picked] = GELU_ZERO
-            weights[gelu.input[1]].CopyFrom(numpy_helper.from_array(bias, gelu.input[1]))
+            weights[producer.input[1]].CopyFrom(numpy_helper.from_array(bias, producer.input[1]))
             outliers = [
                 helper.make_node(
                     "Gather",
-                    [gelu.input[0], f"{name}_outliers_index"],
+                    [producer.input[0], f"{name}_outliers_index"],
                     [f"{name}_outliers_before_gelu"],
                     name=f"{name}_gather",
                     axis=-1,
